@@ -1,0 +1,5 @@
+"""Shared pytest configuration.
+
+Fixtures for the fakes live beside them (``tests/fakes/*/fixtures.py``) and are
+registered here so every test directory can use them.
+"""
