@@ -1,0 +1,283 @@
+"""Settings: typed, frozen, read once from the environment and ``.env``; fail fast with one line.
+
+Every problem raises :class:`ConfigError`, whose text names the variable and what is wrong in
+one line and never repeats the value (it may be a secret). ``python -m bot`` prints it and exits.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple, TypeVar
+from urllib.parse import urlsplit
+
+from cryptography.fernet import Fernet
+from dotenv import dotenv_values
+
+from bot import PROJECT_URL, __version__
+
+ANONYMOUS_API_KEY = "0000000000"
+DEFAULT_CLIENT_AGENT = f"horde-text-bot:{__version__}:{PROJECT_URL}"
+DEFAULT_MODEL_REFERENCE_URL = (
+    "https://raw.githubusercontent.com/Haidra-Org/AI-Horde-text-model-reference/main/db.json"
+)
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+T = TypeVar("T")
+N = TypeVar("N", int, float)
+
+
+class ConfigError(Exception):
+    """A missing or malformed setting; ``str()`` is one line without the value."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        self.variable = variable
+        self.problem = " ".join(problem.split())
+        super().__init__(f"{variable}: {self.problem}")
+
+
+class EnvVar(NamedTuple):
+    """One documented setting (kept in step with ``.env.example`` by a test)."""
+
+    name: str
+    default: str
+    description: str
+
+
+ENV_VARS: tuple[EnvVar, ...] = (
+    EnvVar("DISCORD_TOKEN", "", "Bot token from the Discord developer portal (required)"),
+    EnvVar("HORDE_API_URL", "https://aihorde.net/api", "AI Horde base URL; the bot calls /v2/..."),
+    EnvVar("HORDE_CLIENT_AGENT", DEFAULT_CLIENT_AGENT, "Client-Agent header: name:version:contact"),
+    EnvVar("HORDE_DEFAULT_API_KEY", ANONYMOUS_API_KEY, "Key for members who have not logged in"),
+    EnvVar("DATA_DIR", "data", "Directory for the database, key file and heartbeat"),
+    EnvVar("DATABASE_URL", "sqlite:///data/bot.db", "SQLite file (default: DATA_DIR/bot.db)"),
+    EnvVar("ENCRYPTION_KEY", "", "Fernet key(s), comma-separated; first encrypts"),
+    EnvVar("DEV_GUILD_ID", "", "Guild to sync commands to at start (optional)"),
+    EnvVar("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+    EnvVar("HORDE_SUBMITS_PER_SECOND", "2", "Generation submits per second (all users)"),
+    EnvVar("HORDE_SUBMITS_PER_MINUTE", "90", "Generation submits per minute (all users)"),
+    EnvVar("MAX_GENERATIONS_PER_USER", "3", "Generations one user may have in flight"),
+    EnvVar("POLL_MIN_SECONDS", "2", "Shortest interval between status polls"),
+    EnvVar("POLL_MAX_SECONDS", "15", "Longest interval between status polls"),
+    EnvVar("JOB_RETENTION_DAYS", "7", "Days finished jobs (prompts, results) are kept"),
+    EnvVar("MESSAGE_CONTENT_INTENT", "false", "Read every message in /chat threads"),
+    EnvVar("GENERATE_DEFAULT_MAX_LENGTH", "160", "Default max_length for /generate (16..4096)"),
+    EnvVar("MODEL_REFERENCE_URL", DEFAULT_MODEL_REFERENCE_URL, "Horde text model reference"),
+    EnvVar("HEARTBEAT_FILE", "DATA_DIR/heartbeat", "Touched while connected (Docker HEALTHCHECK)"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot is configured with. Secrets are left out of ``repr``."""
+
+    discord_token: str = field(repr=False)
+    horde_api_url: str = "https://aihorde.net/api"
+    horde_client_agent: str = DEFAULT_CLIENT_AGENT
+    horde_default_api_key: str = field(default=ANONYMOUS_API_KEY, repr=False)
+    data_dir: Path = Path("data")
+    database_path: Path = Path("data/bot.db")
+    encryption_keys: tuple[str, ...] = field(default=(), repr=False)
+    dev_guild_id: int | None = None
+    log_level: str = "INFO"
+    horde_submits_per_second: float = 2
+    horde_submits_per_minute: int = 90
+    max_generations_per_user: int = 3
+    poll_min_seconds: float = 2
+    poll_max_seconds: float = 15
+    job_retention_days: int = 7
+    message_content_intent: bool = False
+    generate_default_max_length: int = 160
+    model_reference_url: str = DEFAULT_MODEL_REFERENCE_URL
+    # from_env defaults this to data_dir / "heartbeat"; None (tests) means no heartbeat file.
+    heartbeat_file: Path | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Build settings from ``environ``; raise :class:`ConfigError` on the first problem."""
+        env = _Env(environ)
+        data_dir = env.get("DATA_DIR", Path, Path("data"))
+        poll_min = env.number("POLL_MIN_SECONDS", float, 2.0)
+        poll_max = env.number("POLL_MAX_SECONDS", float, 15.0)
+        if poll_max < poll_min:
+            raise ConfigError("POLL_MAX_SECONDS", "must be at least POLL_MIN_SECONDS")
+        return cls(
+            discord_token=_discord_token(environ.get("DISCORD_TOKEN", "")),
+            horde_api_url=env.get("HORDE_API_URL", _horde_url, "https://aihorde.net/api"),
+            horde_client_agent=env.get("HORDE_CLIENT_AGENT", _one_line, DEFAULT_CLIENT_AGENT),
+            horde_default_api_key=env.get("HORDE_DEFAULT_API_KEY", _no_space, ANONYMOUS_API_KEY),
+            data_dir=data_dir,
+            database_path=env.get("DATABASE_URL", parse_database_url, data_dir / "bot.db"),
+            encryption_keys=env.get("ENCRYPTION_KEY", parse_encryption_keys, ()),
+            dev_guild_id=env.get("DEV_GUILD_ID", _snowflake, None),
+            log_level=env.get("LOG_LEVEL", _log_level, "INFO"),
+            horde_submits_per_second=env.number("HORDE_SUBMITS_PER_SECOND", float, 2.0),
+            horde_submits_per_minute=env.number("HORDE_SUBMITS_PER_MINUTE", int, 90),
+            max_generations_per_user=env.number("MAX_GENERATIONS_PER_USER", int, 3),
+            poll_min_seconds=poll_min,
+            poll_max_seconds=poll_max,
+            job_retention_days=env.number("JOB_RETENTION_DAYS", int, 7),
+            message_content_intent=env.get("MESSAGE_CONTENT_INTENT", _boolean, False),
+            generate_default_max_length=env.number(
+                "GENERATE_DEFAULT_MAX_LENGTH", int, 160, low=16, high=4096
+            ),
+            model_reference_url=env.get(
+                "MODEL_REFERENCE_URL", _http_url, DEFAULT_MODEL_REFERENCE_URL
+            ),
+            heartbeat_file=env.get("HEARTBEAT_FILE", Path, data_dir / "heartbeat"),
+        )
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The configured secrets, for log redaction (the shared anonymous key is not one)."""
+        values = [self.discord_token, *self.encryption_keys]
+        if self.horde_default_api_key != ANONYMOUS_API_KEY:
+            values.append(self.horde_default_api_key)
+        return tuple(values)
+
+
+def load_settings(
+    env_file: Path | None = Path(".env"), environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Read ``env_file`` (if it exists), overlay ``environ`` (default ``os.environ``), parse.
+
+    The real environment wins over the file. ``os.environ`` is not modified.
+    """
+    merged: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        for key, value in dotenv_values(env_file, interpolate=False).items():
+            if value is not None:
+                merged[key] = value
+    merged.update(os.environ if environ is None else environ)
+    return Settings.from_env(merged)
+
+
+def parse_database_url(url: str) -> Path:
+    """``sqlite:///relative/path`` → ``Path("relative/path")``; ``sqlite:////abs`` → ``/abs``."""
+    prefix = "sqlite:///"
+    rest = url[len(prefix) :] if url.startswith(prefix) else ""
+    if not rest or rest.endswith("/") or "?" in rest or "#" in rest or rest == ":memory:":
+        raise ConfigError(
+            "DATABASE_URL", "must look like sqlite:///relative/path or sqlite:////absolute/path"
+        )
+    return Path(rest)
+
+
+def parse_encryption_keys(value: str) -> tuple[str, ...]:
+    """Split comma-separated Fernet keys and check each one (never echoing it)."""
+    keys = tuple(part.strip() for part in value.split(","))
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode("ascii"))
+        except (ValueError, UnicodeEncodeError):
+            raise ConfigError(
+                "ENCRYPTION_KEY",
+                f"key {position} is not a Fernet key (32 url-safe base64-encoded bytes; "
+                "make one with cryptography.fernet.Fernet.generate_key())",
+            ) from None
+    return keys
+
+
+class _Env:
+    """Reads optional variables: empty or unset means the default."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def get(self, name: str, parse: Callable[[str], T], default: T) -> T:
+        raw = self._environ.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            return parse(raw)
+        except ConfigError as error:
+            raise ConfigError(name, error.problem) from None
+
+    def number(
+        self,
+        name: str,
+        kind: Callable[[str], N],
+        default: N,
+        *,
+        low: float | None = None,
+        high: float | None = None,
+    ) -> N:
+        """A positive int or float, optionally within ``low..high``."""
+        raw = self._environ.get(name, "").strip()
+        if not raw:
+            return default
+        noun = "an integer" if kind is int else "a number"
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise ConfigError(name, f"must be {noun}") from None
+        if not math.isfinite(value):
+            raise ConfigError(name, f"must be {noun}")
+        if low is not None and high is not None and not low <= value <= high:
+            raise ConfigError(name, f"must be between {low:g} and {high:g}")
+        if value <= 0:
+            raise ConfigError(name, "must be greater than 0")
+        return value
+
+
+def _discord_token(raw: str) -> str:
+    token = raw.strip()
+    if not token:
+        raise ConfigError(
+            "DISCORD_TOKEN", "is required (the bot token from the Discord developer portal)"
+        )
+    if any(ch.isspace() for ch in token):
+        raise ConfigError("DISCORD_TOKEN", "must not contain spaces (paste only the token)")
+    return token
+
+
+def _http_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError("", "must be an http:// or https:// URL")
+    return raw
+
+
+def _horde_url(raw: str) -> str:
+    url = _http_url(raw).rstrip("/")
+    if url.endswith("/v2"):
+        raise ConfigError("", "must not end in /v2 (the bot adds /v2/... itself)")
+    return url
+
+
+def _one_line(raw: str) -> str:
+    if "\n" in raw or "\r" in raw:
+        raise ConfigError("", "must be one line")
+    return raw
+
+
+def _no_space(raw: str) -> str:
+    if any(ch.isspace() for ch in raw):
+        raise ConfigError("", "must not contain spaces")
+    return raw
+
+
+def _snowflake(raw: str) -> int:
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ConfigError("", "must be a Discord id (a positive integer)")
+    return int(raw)
+
+
+def _log_level(raw: str) -> str:
+    level = raw.upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError("", f"must be one of {', '.join(LOG_LEVELS)}")
+    return level
+
+
+def _boolean(raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ConfigError("", "must be true or false")

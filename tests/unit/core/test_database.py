@@ -1,0 +1,147 @@
+"""The SQLite database: pragmas, private files, versioned migrations, checkpoints."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError
+from bot.storage.database import Database, MigrationError, load_migrations
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def write_migration(directory: Path, name: str, sql: str) -> None:
+    directory.mkdir(exist_ok=True)
+    (directory / name).write_text(sql)
+
+
+async def test_database_and_wal_files_are_private(db: Database) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        assert mode(Path(f"{db.path}{suffix}")) == 0o600
+
+
+async def test_open_creates_the_parent_directory(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "a" / "b" / "bot.db")
+    await db.close()
+    assert (tmp_path / "a" / "b" / "bot.db").is_file()
+
+
+async def test_journal_mode_is_wal(db: Database) -> None:
+    row = await db.fetchone("PRAGMA journal_mode")
+    assert row is not None
+    assert row[0] == "wal"
+
+
+async def test_secure_delete_and_foreign_keys_are_on(db: Database) -> None:
+    secure = await db.fetchone("PRAGMA secure_delete")
+    foreign = await db.fetchone("PRAGMA foreign_keys")
+    assert secure is not None
+    assert foreign is not None
+    assert (secure[0], foreign[0]) == (1, 1)
+
+
+async def test_every_shipped_migration_is_applied(db: Database) -> None:
+    assert await db.user_version() == load_migrations()[-1].version
+    tables = {row[0] for row in await db.fetchall("SELECT name FROM sqlite_schema")}
+    assert {"accounts", "guild_settings", "guild_channels", "blocked_users"} <= tables
+
+
+async def test_reopening_does_not_apply_migrations_again(tmp_path: Path) -> None:
+    migrations = tmp_path / "migrations"
+    write_migration(
+        migrations, "001_t.sql", "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);"
+    )
+    for _ in range(2):
+        db = await Database.open(tmp_path / "bot.db", migrations_dir=migrations)
+        rows = await db.fetchall("SELECT x FROM t")
+        await db.close()
+    assert len(rows) == 1
+
+
+async def test_a_new_migration_is_applied_on_the_next_open(tmp_path: Path) -> None:
+    migrations = tmp_path / "migrations"
+    write_migration(migrations, "001_t.sql", "CREATE TABLE t (x INTEGER);")
+    await (await Database.open(tmp_path / "bot.db", migrations_dir=migrations)).close()
+    write_migration(migrations, "002_u.sql", "CREATE TABLE u (y INTEGER);")
+    db = await Database.open(tmp_path / "bot.db", migrations_dir=migrations)
+    version = await db.user_version()
+    tables = {row[0] for row in await db.fetchall("SELECT name FROM sqlite_schema")}
+    await db.close()
+    assert (version, {"t", "u"} <= tables) == (2, True)
+
+
+async def test_failed_migration_is_rolled_back_with_its_version(tmp_path: Path) -> None:
+    migrations = tmp_path / "migrations"
+    write_migration(migrations, "001_t.sql", "CREATE TABLE t (x INTEGER);")
+    write_migration(migrations, "002_bad.sql", "CREATE TABLE u (y INTEGER); SELECT * FROM nope;")
+    with pytest.raises(MigrationError, match=r"002_bad\.sql"):
+        await Database.open(tmp_path / "bot.db", migrations_dir=migrations)
+    (migrations / "002_bad.sql").unlink()
+    db = await Database.open(tmp_path / "bot.db", migrations_dir=migrations)
+    version = await db.user_version()
+    tables = {row[0] for row in await db.fetchall("SELECT name FROM sqlite_schema")}
+    await db.close()
+    assert version == 1
+    assert "u" not in tables
+
+
+def test_duplicate_migration_numbers_are_refused(tmp_path: Path) -> None:
+    write_migration(tmp_path, "001_a.sql", "SELECT 1;")
+    write_migration(tmp_path, "001_b.sql", "SELECT 1;")
+    with pytest.raises(MigrationError, match="001"):
+        load_migrations(tmp_path)
+
+
+def test_migrations_are_ordered_and_other_files_ignored(tmp_path: Path) -> None:
+    for name in ("010_c.sql", "002_b.sql", "README.md", "1_short.sql"):
+        write_migration(tmp_path, name, "SELECT 1;")
+    assert [m.name for m in load_migrations(tmp_path)] == ["002_b.sql", "010_c.sql"]
+
+
+async def test_checkpoint_empties_the_wal(db: Database) -> None:
+    await db.execute("INSERT INTO blocked_users VALUES (1, 2, 3, 'spam', 0)")
+    assert Path(f"{db.path}-wal").stat().st_size > 0
+    await db.checkpoint()
+    assert Path(f"{db.path}-wal").stat().st_size == 0
+
+
+async def insert_then_fail(db: Database) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO blocked_users VALUES (1, 2, 3, NULL, 0)")
+        raise RuntimeError("abort")
+
+
+async def test_transaction_rolls_back_on_error(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        await insert_then_fail(db)
+    assert await db.fetchone("SELECT 1 FROM blocked_users") is None
+
+
+async def test_transaction_commits(db: Database) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO blocked_users VALUES (1, 2, 3, NULL, 0)")
+        await conn.execute("INSERT INTO blocked_users VALUES (1, 4, 3, NULL, 0)")
+    rows = await db.fetchall("SELECT user_id FROM blocked_users ORDER BY user_id")
+    assert [row[0] for row in rows] == [2, 4]
+
+
+async def test_integrity_is_ok(db: Database) -> None:
+    assert await db.integrity_ok() is True
+
+
+async def test_size_counts_database_and_wal(db: Database) -> None:
+    wal = Path(f"{db.path}-wal")
+    assert await db.size_bytes() == db.path.stat().st_size + wal.stat().st_size
+    assert await db.size_bytes() > 0
+
+
+async def test_a_file_that_is_not_a_database_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "bot.db").write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(ConfigError) as info:
+        await Database.open(tmp_path / "bot.db")
+    assert info.value.variable == "DATABASE_URL"
