@@ -1,0 +1,388 @@
+"""The fake's world: users, guilds, channels, messages, and the rules for changing messages."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from tests.fakes.discord import limits
+from tests.fakes.discord.models import (
+    DEFAULT_BOT_PERMISSIONS,
+    LOADING,
+    FakeAttachment,
+    FakeChannel,
+    FakeGuild,
+    FakeMessage,
+    FakeUser,
+    OffsetClock,
+    RecordedCall,
+    Snowflakes,
+    iso,
+)
+
+if TYPE_CHECKING:
+    from tests.fakes.discord.gateway import Gateway
+    from tests.fakes.discord.interactions import FakeInteraction
+
+T = TypeVar("T")
+POLL_INTERVAL = 0.01
+
+
+class ApiError(Exception):
+    """An error answer of the REST API (raised by handlers, turned into JSON by the server)."""
+
+    def __init__(
+        self, status: int, code: int, message: str, errors: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(f"{status} {code} {message}")
+        self.status, self.code, self.message, self.errors = status, code, message, errors
+
+    def body(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.errors is not None:
+            data["errors"] = self.errors
+        return data
+
+
+def unknown(what: str) -> ApiError:
+    codes = {"Channel": 10003, "Message": 10008, "User": 10013, "Webhook": 10015}
+    return ApiError(404, codes.get(what, 0), f"Unknown {what}")
+
+
+class FakeState:
+    """Everything the fake knows; REST handlers, the gateway and tests all go through here."""
+
+    gateway: Gateway
+
+    def __init__(self, token: str, bot_permissions: int = DEFAULT_BOT_PERMISSIONS) -> None:
+        self.token = token
+        self.clock = OffsetClock()
+        self.new_id = Snowflakes()
+        self.application_id = self.new_id()
+        self.bot_user = FakeUser(self.application_id, "Horde Text Bot", bot=True)
+        self.app_owner = FakeUser(self.new_id(), "app-owner")
+        self.bot_permissions = bot_permissions
+        self.users: dict[int, FakeUser] = {}
+        self.guilds: dict[int, FakeGuild] = {}
+        self.channels: dict[int, FakeChannel] = {}
+        self.messages: dict[int, FakeMessage] = {}
+        self.interactions: dict[int, FakeInteraction] = {}
+        self.dm_channel_ids: dict[int, int] = {}
+        self.calls: list[RecordedCall] = []
+        self.unhandled: list[str] = []
+        self.synced_commands: dict[str | int, list[dict[str, Any]]] = {}
+        self.sync_count = 0
+        self.tree_commands: dict[str | int, list[dict[str, Any]]] = {}
+        self.cdn_url = ""  # set once the server listens
+        self._changed = asyncio.Event()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        for user in (self.bot_user, self.app_owner):
+            self.users[user.id] = user
+
+    # --- building the world -------------------------------------------------------------------
+
+    def add_user(self, name: str, *, bot: bool = False) -> FakeUser:
+        """A user outside any guild (e.g. someone the bot only DMs)."""
+        user = FakeUser(self.new_id(), name, bot=bot)
+        self.users[user.id] = user
+        return user
+
+    def add_guild(self, name: str = "Test Guild", *, owner: str = "owner") -> FakeGuild:
+        """A guild the bot is in; its owner (a member with every permission) is created too."""
+        owner_user = self.add_user(owner)
+        guild = FakeGuild(self.new_id(), name, owner_user.id)
+        self.guilds[guild.id] = guild
+        self._set_member(guild, owner_user, 0)
+        self._set_member(guild, self.bot_user, self.bot_permissions)
+        if self.gateway.connected:
+            self._spawn(self.gateway.dispatch("GUILD_CREATE", self.guild_create_payload(guild)))
+        return guild
+
+    def add_channel(
+        self, guild: FakeGuild, name: str, *, nsfw: bool = False, writable: bool = True
+    ) -> FakeChannel:
+        """A text channel in ``guild`` (``writable=False``: the bot gets 403 when sending)."""
+        channel = FakeChannel(
+            self.new_id(), name, 0, guild.id, nsfw, position=len(guild.channel_ids)
+        )
+        channel.writable = writable
+        self.channels[channel.id] = channel
+        guild.channel_ids.append(channel.id)
+        if self.gateway.connected:
+            self._spawn(self.gateway.dispatch("CHANNEL_CREATE", channel.payload()))
+        return channel
+
+    def add_member(self, guild: FakeGuild, name: str, *, permissions: int = 0) -> FakeUser:
+        """A new user who is a member of ``guild`` with these guild-wide permissions."""
+        user = self.add_user(name)
+        self._set_member(guild, user, permissions)
+        return user
+
+    def _set_member(self, guild: FakeGuild, user: FakeUser, permissions: int) -> None:
+        guild.permissions[user.id] = permissions
+        guild.role_ids[user.id] = self.new_id()
+
+    def dm_channel(self, user: FakeUser) -> FakeChannel:
+        """The DM channel between the bot and ``user`` (created on first use)."""
+        cid = self.dm_channel_ids.get(user.id)
+        if cid is None:
+            channel = FakeChannel(self.new_id(), "", 1, recipient=user)
+            self.channels[channel.id] = channel
+            self.dm_channel_ids[user.id] = cid = channel.id
+        return self.channels[cid]
+
+    def add_thread(
+        self,
+        parent: FakeChannel,
+        name: str,
+        *,
+        owner: FakeUser | None = None,
+        thread_id: int | None = None,
+        private: bool = False,
+    ) -> FakeChannel:
+        """A thread under ``parent`` (used by the REST routes; tests may call it too)."""
+        thread = FakeChannel(
+            thread_id or self.new_id(),
+            name,
+            12 if private else 11,
+            parent.guild_id,
+            parent.nsfw,
+            parent_id=parent.id,
+            owner_id=(owner or self.bot_user).id,
+        )
+        self.channels[thread.id] = thread
+        return thread
+
+    # --- queries ------------------------------------------------------------------------------
+
+    def messages_in(self, channel: FakeChannel | int) -> list[FakeMessage]:
+        """Messages in a channel, oldest first, deleted ones left out."""
+        cid = channel if isinstance(channel, int) else channel.id
+        return [m for m in self.messages.values() if m.channel_id == cid and not m.deleted]
+
+    def dms_with(self, user: FakeUser) -> list[FakeMessage]:
+        """Messages in the bot's DM channel with ``user``."""
+        cid = self.dm_channel_ids.get(user.id)
+        return [] if cid is None else self.messages_in(cid)
+
+    def guild_of(self, channel: FakeChannel) -> FakeGuild | None:
+        return None if channel.guild_id is None else self.guilds[channel.guild_id]
+
+    def channel_or_404(self, channel_id: int) -> FakeChannel:
+        channel = self.channels.get(channel_id)
+        if channel is None:
+            raise unknown("Channel")
+        return channel
+
+    def message_or_404(self, channel_id: int, message_id: int) -> FakeMessage:
+        msg = self.messages.get(message_id)
+        if msg is None or msg.deleted or msg.channel_id != channel_id:
+            raise unknown("Message")
+        return msg
+
+    # --- waiting ------------------------------------------------------------------------------
+
+    def notify(self) -> None:
+        """Wake everyone waiting in ``wait_for`` (called after every change)."""
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait_for(self, predicate: Callable[[], T | None], timeout: float = 5.0) -> T:
+        """Wait until ``predicate()`` is truthy and return its value (TimeoutError otherwise)."""
+        async with asyncio.timeout(timeout):
+            while True:
+                result = predicate()
+                if result:
+                    return result
+                # Also poll, so predicates on the bot's own state (not only the fake's) work.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), POLL_INTERVAL)
+
+    async def wait_for_message(
+        self,
+        channel: FakeChannel | int,
+        predicate: Callable[[FakeMessage], bool] = lambda m: True,
+        timeout: float = 5.0,
+    ) -> FakeMessage:
+        """The newest message in ``channel`` satisfying ``predicate``, waiting for it."""
+
+        def find() -> FakeMessage | None:
+            return next((m for m in reversed(self.messages_in(channel)) if predicate(m)), None)
+
+        return await self.wait_for(find, timeout)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- payloads -----------------------------------------------------------------------------
+
+    def member_payload(
+        self,
+        guild: FakeGuild,
+        user: FakeUser,
+        *,
+        with_user: bool = True,
+        channel_permissions: bool = False,
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "roles": [str(guild.role_ids[user.id])],
+            "joined_at": iso(self.clock.time()),
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "nick": None,
+            "avatar": None,
+        }
+        if with_user:
+            data["user"] = user.payload()
+        if channel_permissions:
+            data["permissions"] = str(guild.member_permissions(user.id))
+        return data
+
+    def guild_create_payload(self, guild: FakeGuild) -> dict[str, Any]:
+        members = [self.member_payload(guild, self.users[uid]) for uid in guild.permissions]
+        channels = [self.channels[cid].payload() for cid in guild.channel_ids]
+        threads = [
+            c.payload()
+            for c in self.channels.values()
+            if c.guild_id == guild.id and c.type in (11, 12) and not c.archived
+        ]
+        return {
+            "id": str(guild.id),
+            "name": guild.name,
+            "icon": None,
+            "owner_id": str(guild.owner_id),
+            "roles": guild.roles_payload(),
+            "channels": channels,
+            "threads": threads,
+            "members": members,
+            "member_count": len(members),
+            "large": False,
+            "unavailable": False,
+            "features": [],
+            "emojis": [],
+            "stickers": [],
+            "voice_states": [],
+            "presences": [],
+            "joined_at": iso(self.clock.time()),
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "premium_tier": 0,
+            "nsfw_level": 0,
+            "preferred_locale": "en-US",
+            "system_channel_id": None,
+            "afk_timeout": 300,
+        }
+
+    def message_payload(self, msg: FakeMessage) -> dict[str, Any]:
+        author = self.users.get(msg.author_id, self.bot_user)
+        return msg.payload(author, self.cdn_url)
+
+    # --- changing messages --------------------------------------------------------------------
+
+    async def create_message(
+        self,
+        channel: FakeChannel,
+        payload: dict[str, Any],
+        files: list[FakeAttachment],
+        *,
+        author: FakeUser,
+        flags: int = 0,
+        interaction_id: int | None = None,
+    ) -> FakeMessage:
+        """Validate and store a new message; guild messages are echoed as MESSAGE_CREATE."""
+        errors = limits.message_errors(payload)
+        if errors:
+            raise ApiError(400, 50035, "Invalid Form Body", errors)
+        if not flags & LOADING and limits.is_empty(payload, bool(files)):
+            raise ApiError(400, 50006, "Cannot send an empty message")
+        msg = FakeMessage(self.new_id(), channel.id, author.id, guild_id=channel.guild_id)
+        msg.created = self.clock.time()
+        # Creatable flags: SUPPRESS_EMBEDS, EPHEMERAL, SUPPRESS_NOTIFICATIONS.
+        msg.flags = flags | (payload.get("flags") or 0) & (4 | 64 | 4096)
+        if interaction_id is not None:
+            msg.webhook_id, msg.interaction_id = self.application_id, interaction_id
+        msg.message_reference = payload.get("message_reference")
+        self._apply(msg, payload, files, creating=True)
+        self.messages[msg.id] = msg
+        msg.snapshot()
+        if not msg.ephemeral:
+            await self.gateway.dispatch("MESSAGE_CREATE", self.message_payload(msg))
+        self.notify()
+        return msg
+
+    async def edit_message(
+        self, msg: FakeMessage, payload: dict[str, Any], files: list[FakeAttachment]
+    ) -> FakeMessage:
+        """Validate and apply a PATCH; editing a deferred placeholder ends its loading state."""
+        errors = limits.message_errors(payload)
+        if errors:
+            raise ApiError(400, 50035, "Invalid Form Body", errors)
+        self._apply(msg, payload, files, creating=False)
+        msg.flags &= ~LOADING
+        msg.edits += 1
+        msg.edited = self.clock.time()
+        msg.snapshot()
+        if not msg.ephemeral:
+            await self.gateway.dispatch("MESSAGE_UPDATE", self.message_payload(msg))
+        self.notify()
+        return msg
+
+    async def delete_message(self, msg: FakeMessage) -> None:
+        msg.deleted = True
+        if not msg.ephemeral:
+            data = {"id": str(msg.id), "channel_id": str(msg.channel_id)}
+            if msg.guild_id is not None:
+                data["guild_id"] = str(msg.guild_id)
+            await self.gateway.dispatch("MESSAGE_DELETE", data)
+        self.notify()
+
+    def _apply(
+        self,
+        msg: FakeMessage,
+        payload: dict[str, Any],
+        files: list[FakeAttachment],
+        *,
+        creating: bool,
+    ) -> None:
+        for key in ("content", "embeds", "components", "allowed_mentions"):
+            if key in payload:
+                value = payload[key]
+                default: Any = "" if key == "content" else []
+                setattr(msg, key, default if value is None and key != "allowed_mentions" else value)
+        if "flags" in payload and payload["flags"] is not None and not creating:
+            # Only SUPPRESS_EMBEDS may change after creation.
+            msg.flags = (msg.flags & ~4) | (payload["flags"] & 4)
+        msg.attachments = self._attachments(msg, payload, files)
+
+    def _attachments(
+        self, msg: FakeMessage, payload: dict[str, Any], files: list[FakeAttachment]
+    ) -> list[FakeAttachment]:
+        """Keep the attachments listed in ``attachments`` and add the uploaded files."""
+        uploads = {f.id: f for f in files}
+        if "attachments" not in payload or payload["attachments"] is None:
+            kept = list(msg.attachments)
+            new = list(files)
+        else:
+            existing = {a.id: a for a in msg.attachments}
+            kept, new = [], []
+            for entry in payload["attachments"]:
+                aid = int(entry["id"])
+                if aid in uploads:
+                    upload = uploads[aid]
+                    upload.filename = entry.get("filename", upload.filename)
+                    upload.description = entry.get("description")
+                    new.append(upload)
+                elif aid in existing:
+                    kept.append(existing[aid])
+        stored = [
+            FakeAttachment(self.new_id(), u.filename, u.data, u.content_type, u.description)
+            for u in new
+        ]
+        return kept + stored
