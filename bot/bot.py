@@ -1,0 +1,117 @@
+"""HordeBot: the discord.py bot that owns the shared services and loads the cogs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+import discord
+from discord.ext import commands
+
+from bot.services import Services
+from bot.tree import HordeCommandTree
+
+log = logging.getLogger(__name__)
+
+# Loaded in this order; a cog that fails to load is logged and the others still load.
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.account",
+    "cogs.help",
+)
+
+HEARTBEAT_SECONDS = 30.0
+
+# The bot has no voice features: silence discord.py's start-up warnings about voice libraries.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
+
+
+class HordeBot(commands.Bot):
+    """The bot. Services are injected so tests can point them at fakes."""
+
+    def __init__(self, services: Services, *, extensions: tuple[str, ...] = EXTENSIONS) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = services.settings.message_content_intent
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            tree_cls=HordeCommandTree,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+            chunk_guilds_at_startup=False,
+        )
+        self.services = services
+        self.initial_extensions = extensions
+        self.started_at = services.clock.time()
+        self._heartbeat_task: asyncio.Task[None] | None = None
+
+    async def setup_hook(self) -> None:
+        for extension in self.initial_extensions:
+            try:
+                await self.load_extension(extension)
+            except commands.ExtensionError:
+                log.exception("Failed to load extension %s", extension)
+        await self.sync_commands()
+        if self.services.settings.heartbeat_file is not None:
+            self._heartbeat_task = asyncio.create_task(self._beat(), name="heartbeat")
+
+    async def on_ready(self) -> None:
+        assert self.user is not None
+        log.info("Logged in as %s (id %s) in %d guilds", self.user, self.user.id, len(self.guilds))
+
+    async def sync_commands(self) -> None:
+        """Sync to DEV_GUILD_ID when set; globally only when the command set changed.
+
+        Global syncs are rate limited and slow to propagate, so a hash of the last synced
+        command set is kept in the data folder and an unchanged set is not sent again.
+        """
+        dev_guild = self.services.settings.dev_guild_id
+        if dev_guild is not None:
+            guild = discord.Object(id=dev_guild)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("Synced %d commands to guild %s", len(synced), dev_guild)
+            return
+        digest = self.command_set_hash()
+        marker = self.services.settings.data_dir / "commands.sha256"
+        if _read_text(marker) == digest:
+            log.info("Command set unchanged since the last sync; not syncing")
+            return
+        synced = await self.tree.sync()
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(digest)
+        log.info("Synced %d global commands", len(synced))
+
+    def command_set_hash(self) -> str:
+        """A stable digest of every command's payload as Discord would receive it."""
+        payload = [command.to_dict(self.tree) for command in self.tree.get_commands()]
+        blob = json.dumps(payload, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    async def _beat(self) -> None:
+        """Refresh the heartbeat file while the gateway is connected (Docker HEALTHCHECK)."""
+        path = self.services.settings.heartbeat_file
+        assert path is not None
+        await self.wait_until_ready()
+        while not self.is_closed():
+            if self.is_ready() and not self.is_ws_ratelimited():
+                with contextlib.suppress(OSError):
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.touch()
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+
+    async def close(self) -> None:
+        if self._heartbeat_task is not None:
+            self._heartbeat_task.cancel()
+        await super().close()
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return None

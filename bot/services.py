@@ -1,0 +1,40 @@
+"""The services the bot shares between cogs, created once at start and injected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.clock import SYSTEM_CLOCK, Clock
+from bot.config import Settings
+from bot.errors import KeyNeedsRelogin
+from bot.horde import HordeClient
+from bot.secrets import KeyVault, UndecryptableSecret
+from bot.storage.accounts import AccountRepository
+from bot.storage.database import Database
+from bot.storage.guilds import BlockedUserRepository, GuildSettingsRepository
+
+
+@dataclass
+class Services:
+    """Everything a cog may use; cogs never open connections of their own."""
+
+    settings: Settings
+    horde: HordeClient
+    db: Database
+    vault: KeyVault
+    accounts: AccountRepository
+    guild_settings: GuildSettingsRepository
+    blocked: BlockedUserRepository
+    clock: Clock = field(default=SYSTEM_CLOCK)
+
+    async def key_for(self, discord_user_id: int) -> str:
+        """The member's own Horde key when registered, else the bot's default key.
+
+        Raises :class:`KeyNeedsRelogin` when a stored key no longer decrypts, so the
+        member is told to ``/login`` again instead of silently paying with the default key.
+        """
+        try:
+            account = await self.accounts.get(discord_user_id)
+        except UndecryptableSecret as exc:
+            raise KeyNeedsRelogin() from exc
+        return account.apikey if account is not None else self.settings.horde_default_api_key

@@ -1,0 +1,1 @@
+"""Discord-facing presentation: messages, embeds, views and modals."""

@@ -1,0 +1,79 @@
+"""A running bot wired to both fakes, for the /kudos, /workers, /status, /mod, /hordemod tests.
+
+The bot is built exactly as in production (``bot.app.open_bot``) with its Horde URL, data
+directory and a fresh encryption key pointing at the test's own fakes and ``tmp_path``; the
+bot runs on the fake Horde's clock so tests can jump time forward.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import discord
+from cryptography.fernet import Fernet
+
+from bot.app import open_bot
+from bot.bot import HordeBot
+from bot.config import Settings
+from tests.fakes.discord import FakeChannel, FakeDiscord, FakeGuild, FakeUser, running_bot
+from tests.fakes.horde import FakeHorde, User
+
+MANAGE_GUILD = discord.Permissions(manage_guild=True).value
+
+
+def settings_for(tmp_path: Path, horde: FakeHorde) -> Settings:
+    return Settings.from_env(
+        {
+            "DISCORD_TOKEN": "fake-discord-token",
+            "HORDE_API_URL": horde.base_url,
+            "DATA_DIR": str(tmp_path),
+            "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        }
+    )
+
+
+@contextlib.asynccontextmanager
+async def bot_running(
+    discord_fake: FakeDiscord, horde: FakeHorde, tmp_path: Path, *extensions: str
+) -> AsyncIterator[HordeBot]:
+    """Yield a ready bot with only ``extensions`` loaded."""
+    async with open_bot(
+        settings_for(tmp_path, horde), clock=horde.clock, extensions=extensions
+    ) as bot:
+        # Start in milliseconds: discord.py otherwise waits 2 s for more GUILD_CREATEs.
+        bot._connection.guild_ready_timeout = 0.05
+        async with running_bot(bot, discord_fake) as ready:
+            yield ready
+
+
+@dataclass
+class World:
+    """One guild with a general channel and three members."""
+
+    guild: FakeGuild
+    channel: FakeChannel
+    alice: FakeUser
+    bob: FakeUser
+    mod: FakeUser
+
+
+def make_world(discord_fake: FakeDiscord) -> World:
+    guild = discord_fake.add_guild("Test Guild")
+    channel = discord_fake.add_channel(guild, "general", nsfw=False)
+    return World(
+        guild=guild,
+        channel=channel,
+        alice=discord_fake.add_member(guild, "alice", permissions=0),
+        bob=discord_fake.add_member(guild, "bob", permissions=0),
+        mod=discord_fake.add_member(guild, "mod", permissions=MANAGE_GUILD),
+    )
+
+
+async def log_in(bot: HordeBot, member: FakeUser, horde_user: User) -> None:
+    """Register ``horde_user``'s key for ``member``, as /login would after find_user."""
+    await bot.services.accounts.save(
+        member.id, horde_user.apikey, horde_user.id, horde_user.username
+    )
