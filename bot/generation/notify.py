@@ -1,0 +1,85 @@
+"""Hands snapshots to listeners: only visible changes, one call at a time per job.
+
+Each job gets at most one drain task at a time, so listener calls never overlap, never run
+on the poller's tasks, and collapse to the newest snapshot when the listener is slower than
+the updates. The terminal snapshot is always delivered; when the listener returns normally
+the job is marked delivered (which also erases its interaction token).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+from bot.clock import Clock
+from bot.generation.live import LiveJob, visibly_changed
+from bot.generation.state import JobSnapshot
+
+if TYPE_CHECKING:  # a runtime import would be circular (jobs.py uses bot.generation.state)
+    from bot.storage.jobs import JobRepository
+
+__all__ = ["Notifier", "NullListener", "settle"]
+
+log = logging.getLogger(__name__)
+
+
+class NullListener:
+    """Used when no listener could be made for a resumed job: it is still completed."""
+
+    async def on_update(self, snapshot: JobSnapshot) -> None:
+        return None
+
+
+class Notifier:
+    """Publishes job snapshots to their listeners."""
+
+    def __init__(self, jobs: JobRepository, clock: Clock) -> None:
+        self._jobs = jobs
+        self._clock = clock
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def publish(self, job: LiveJob) -> None:
+        """Queue the job's snapshot for its listener if it shows something new."""
+        if job.published is not None and job.published.terminal:
+            return
+        snapshot = job.snapshot()
+        if not visibly_changed(job.published, snapshot, self._clock.time()):
+            return
+        job.published = job.pending = snapshot
+        if job.notifier is None or job.notifier.done():
+            task = asyncio.create_task(self._drain(job), name=f"notify-{job.id}")
+            job.notifier = task
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def close(self, grace: float) -> None:
+        """Let deliveries in progress finish for ``grace`` seconds, then cancel them."""
+        await settle(list(self._tasks), grace)
+
+    async def _drain(self, job: LiveJob) -> None:
+        while job.pending is not None:
+            snapshot, job.pending = job.pending, None
+            try:
+                await job.listener.on_update(snapshot)
+            except Exception:
+                log.exception("listener of job %s failed (state %s)", job.id, snapshot.state)
+                continue
+            if snapshot.terminal:
+                try:
+                    await self._jobs.mark_delivered(job.id, now=self._clock.time())
+                except Exception:
+                    log.exception("could not record the delivery of job %s", job.id)
+
+
+async def settle(tasks: list[asyncio.Task[None]], grace: float) -> None:
+    """Give ``tasks`` ``grace`` seconds to finish, then cancel what is left."""
+    if not tasks:
+        return
+    _done, pending = await asyncio.wait(tasks, timeout=grace)
+    for task in pending:
+        task.cancel()
+    for task in pending:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task

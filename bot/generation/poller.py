@@ -1,0 +1,249 @@
+"""One shared poller for every tracked Horde request.
+
+A single scheduler task keeps a heap of (due time, job) and hands due jobs to a fixed pool of
+``concurrency`` workers, so a hundred generations cost the same number of tasks as one. Each
+job's next poll follows its status: about ``poll_min`` while it is processing or close to the
+front, growing towards ``poll_max`` in a long queue, and never more often than
+``min_interval`` (the Horde allows 60 status requests per minute per id). The poller decides
+*when* to ask; what an answer means for a job is the sink's business.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.clock import SYSTEM_CLOCK, Clock
+from bot.horde import HordeClient
+from bot.horde.errors import HordeError, HordeUnavailable, NotFound, RateLimited
+from bot.horde.models import RequestStatusKobold
+
+__all__ = ["HORDE_REQUEST_LIFETIME", "PollEvent", "PollOutcome", "Poller"]
+
+log = logging.getLogger(__name__)
+
+# A text request lives 20 minutes after its last pop; the Horde's cleanup pass runs every
+# 60 s. After that long without any answer the request is certainly gone.
+HORDE_REQUEST_LIFETIME = 20 * 60.0 + 60.0
+
+
+class PollOutcome(StrEnum):
+    STATUS = "status"  # ``status`` holds the Horde's answer
+    EXPIRED = "expired"  # 404 RequestNotFound: the Horde no longer knows the request
+    UNAVAILABLE = "unavailable"  # no answer for longer than the request can live
+
+
+@dataclass(frozen=True, slots=True)
+class PollEvent:
+    key: int
+    horde_id: str
+    outcome: PollOutcome
+    status: RequestStatusKobold | None = None
+    error: HordeError | None = None
+
+
+Sink = Callable[[PollEvent], Awaitable[None]]
+
+
+@dataclass(eq=False)
+class _Entry:
+    key: int
+    horde_id: str
+    last_seen: float  # wall time the Horde last answered about it
+    due: float = 0.0  # monotonic
+    last_poll: float = float("-inf")  # monotonic
+    failures: int = 0
+    seq: int = field(default=0)
+
+
+class Poller:
+    """Polls ``GET /v2/generate/text/status/{id}`` for every tracked job; answers go to the sink.
+
+    Terminal answers (``done``, ``faulted``, expired, unavailable) untrack the job after the
+    sink has seen them. The sink is awaited by the worker that polled; an exception from it
+    is logged and never stops the poller.
+    """
+
+    def __init__(
+        self,
+        client: HordeClient,
+        clock: Clock = SYSTEM_CLOCK,
+        *,
+        sink: Sink | None = None,
+        poll_min: float = 2.0,
+        poll_max: float = 15.0,
+        min_interval: float = 1.0,
+        concurrency: int = 4,
+        lifetime: float = HORDE_REQUEST_LIFETIME,
+    ) -> None:
+        self._client = client
+        self._sink: Sink | None = sink
+        self._clock = clock
+        self.poll_min = poll_min
+        self.poll_max = max(poll_max, poll_min)
+        self.min_interval = min_interval
+        self._concurrency = concurrency
+        self._lifetime = lifetime
+        self._entries: dict[int, _Entry] = {}
+        self._heap: list[tuple[float, int, int]] = []  # (due, seq, key)
+        self._seq = itertools.count()
+        self._wake = asyncio.Event()
+        self._due: asyncio.Queue[_Entry] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def set_sink(self, sink: Sink) -> None:
+        """Where answers go (the service sets itself here)."""
+        self._sink = sink
+
+    @property
+    def tracked(self) -> int:
+        return len(self._entries)
+
+    def is_tracked(self, key: int) -> bool:
+        return key in self._entries
+
+    def track(
+        self, key: int, horde_id: str, *, delay: float = 0.0, last_seen: float | None = None
+    ) -> None:
+        """Start polling ``horde_id`` for job ``key``, first after ``delay`` seconds.
+
+        ``last_seen`` is when the Horde last answered about it (default: now).
+        """
+        seen = self._clock.time() if last_seen is None else last_seen
+        entry = _Entry(key=key, horde_id=horde_id, last_seen=seen)
+        self._entries[key] = entry
+        self._schedule(entry, delay)
+
+    def untrack(self, key: int) -> None:
+        """Stop polling ``key``; an answer already in flight is dropped."""
+        self._entries.pop(key, None)
+
+    def start(self) -> None:
+        if self._tasks:
+            return
+        self._tasks.append(asyncio.create_task(self._schedule_loop(), name="poller"))
+        for i in range(self._concurrency):
+            self._tasks.append(asyncio.create_task(self._worker(), name=f"poller-worker-{i}"))
+
+    async def close(self) -> None:
+        """Stop polling (tracked jobs are simply forgotten; the database keeps them)."""
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def next_delay(self, status: RequestStatusKobold) -> float:
+        """Seconds until the next poll, from how far the request is from done."""
+        if status.processing > 0 and status.waiting == 0:
+            return self.poll_min
+        if not status.is_possible:
+            return self.poll_max  # nothing happens until a suitable worker shows up
+        # About four polls over the expected wait, and more often near the queue's front.
+        delay = max(status.wait_time / 4, status.queue_position * self.poll_min / 4)
+        return min(self.poll_max, max(self.poll_min, delay))
+
+    def _schedule(self, entry: _Entry, delay: float) -> None:
+        now = self._clock.monotonic()
+        entry.due = max(now + delay, entry.last_poll + self.min_interval)
+        entry.seq = next(self._seq)
+        heapq.heappush(self._heap, (entry.due, entry.seq, entry.key))
+        self._wake.set()
+
+    async def _schedule_loop(self) -> None:
+        while True:
+            self._wake.clear()
+            now = self._clock.monotonic()
+            while self._heap and self._heap[0][0] <= now:
+                _, seq, key = heapq.heappop(self._heap)
+                entry = self._entries.get(key)
+                if entry is not None and entry.seq == seq:  # stale heap items are skipped
+                    self._due.put_nowait(entry)
+            if not self._heap:
+                await self._wake.wait()
+                continue
+            await self._sleep_or_wake(self._heap[0][0] - now)
+
+    async def _sleep_or_wake(self, seconds: float) -> None:
+        sleeper = asyncio.ensure_future(self._clock.sleep(seconds))
+        waker = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            waker.cancel()
+
+    async def _worker(self) -> None:
+        while True:
+            entry = await self._due.get()
+            if self._entries.get(entry.key) is not entry:
+                continue
+            try:
+                await self._poll(entry)
+            except Exception:
+                log.exception("polling job %s failed unexpectedly", entry.key)
+                if self._entries.get(entry.key) is entry:
+                    self._schedule(entry, self.poll_max)
+
+    async def _poll(self, entry: _Entry) -> None:
+        entry.last_poll = self._clock.monotonic()
+        try:
+            status = await self._client.generate_status(entry.horde_id, retries=0)
+        except NotFound as exc:
+            await self._finish(
+                entry, PollEvent(entry.key, entry.horde_id, PollOutcome.EXPIRED, error=exc)
+            )
+            return
+        except RateLimited as exc:
+            log.info("status of job %s rate limited; backing off", entry.key)
+            self._schedule(entry, exc.retry_after or self.poll_max)
+            return
+        except HordeError as exc:
+            await self._on_unavailable(entry, exc)
+            return
+        if self._entries.get(entry.key) is not entry:
+            return  # untracked (cancelled) while the request was in flight
+        entry.failures = 0
+        entry.last_seen = self._clock.time()
+        event = PollEvent(entry.key, entry.horde_id, PollOutcome.STATUS, status=status)
+        if status.done or status.faulted:
+            await self._finish(entry, event)
+            return
+        await self._deliver(event)
+        if self._entries.get(entry.key) is entry:
+            self._schedule(entry, self.next_delay(status))
+
+    async def _on_unavailable(self, entry: _Entry, exc: HordeError) -> None:
+        """Retry with backoff; give up only once the request can no longer exist."""
+        entry.failures += 1
+        if self._clock.time() - entry.last_seen > self._lifetime:
+            log.warning("Horde unavailable for job %s beyond its lifetime; giving up", entry.key)
+            event = PollEvent(entry.key, entry.horde_id, PollOutcome.UNAVAILABLE, error=exc)
+            await self._finish(entry, event)
+            return
+        if not isinstance(exc, HordeUnavailable):
+            log.warning("unexpected Horde error polling job %s: %r", entry.key, exc)
+        backoff = min(self.poll_max * 2, self.poll_min * 2 ** min(entry.failures, 6))
+        self._schedule(entry, max(backoff, exc.retry_after or 0.0))
+
+    async def _finish(self, entry: _Entry, event: PollEvent) -> None:
+        if self._entries.get(entry.key) is not entry:
+            return
+        del self._entries[entry.key]
+        await self._deliver(event)
+
+    async def _deliver(self, event: PollEvent) -> None:
+        if self._sink is None:
+            log.warning("poller has no sink; answer about job %s dropped", event.key)
+            return
+        try:
+            await self._sink(event)
+        except Exception:
+            log.exception("handling the status of job %s failed", event.key)

@@ -1,0 +1,395 @@
+"""The generation service: accepts, submits, tracks, cancels and resumes generations.
+
+See the package docstring (:mod:`bot.generation`) for the lifecycle and how the Discord
+layer uses it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from bot.clock import SYSTEM_CLOCK, Clock
+from bot.errors import UserFacingError
+from bot.generation.errors import ErrorKind, JobNotFound, ServiceClosed, TooManyInFlight, kind_of
+from bot.generation.governor import SubmitGovernor
+from bot.generation.live import LiveJob
+from bot.generation.notify import Notifier, NullListener, settle
+from bot.generation.poller import Poller, PollEvent, PollOutcome
+from bot.generation.state import (
+    ErrorInfo,
+    Generation,
+    GenerationRequest,
+    HordeStatus,
+    JobListener,
+    JobRecord,
+    JobSnapshot,
+    JobState,
+)
+from bot.generation.submitter import Submitter
+from bot.horde import HordeClient
+from bot.horde.errors import HordeError
+from bot.horde.models import RequestStatusKobold
+
+if TYPE_CHECKING:  # a runtime import would be circular (jobs.py uses bot.generation.state)
+    from bot.storage.jobs import JobRepository
+
+__all__ = ["ApiKeyResolver", "GenerationService", "ListenerFactory"]
+
+log = logging.getLogger(__name__)
+
+ListenerFactory = Callable[[JobRecord], JobListener]
+ApiKeyResolver = Callable[[int], Awaitable[str]]
+
+_DAY = 86400.0
+
+
+class GenerationService:
+    """Owns every generation in flight; one instance per bot.
+
+    ``submit_retries`` / ``submit_backoff``: how a submit meeting an unavailable Horde is
+    retried (see :mod:`bot.generation.submitter` for why that duplicate risk is accepted).
+    """
+
+    def __init__(
+        self,
+        client: HordeClient,
+        governor: SubmitGovernor,
+        poller: Poller,
+        jobs: JobRepository,
+        clock: Clock = SYSTEM_CLOCK,
+        *,
+        max_in_flight_per_user: int = 3,
+        retention_days: float = 7.0,
+        submit_retries: int = 3,
+        submit_backoff: float = 2.0,
+        close_grace: float = 5.0,
+    ) -> None:
+        self._client = client
+        self._governor = governor
+        self._poller = poller
+        self.jobs = jobs
+        self._clock = clock
+        self.max_in_flight_per_user = max_in_flight_per_user
+        self.retention_days = retention_days
+        self._close_grace = close_grace
+        self._live: dict[int, LiveJob] = {}
+        self._admit = asyncio.Lock()
+        self._notifier = Notifier(jobs, clock)
+        self._submitter = Submitter(
+            client,
+            governor,
+            clock,
+            self._notifier.publish,
+            retries=submit_retries,
+            backoff=submit_backoff,
+        )
+        self._purge_task: asyncio.Task[None] | None = None
+        self._closed = False
+        poller.set_sink(self._on_poll)
+
+    # --- lifecycle ------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the governor and the poller, purge old jobs now and then daily."""
+        self._closed = False
+        self._governor.start()
+        self._poller.start()
+        await self.purge()
+        self._purge_task = asyncio.create_task(self._purge_daily(), name="job-purge")
+
+    async def close(self) -> None:
+        """Stop without losing anything: unfinished jobs stay in the database for ``resume``.
+
+        Submits already on the wire are awaited (up to ``close_grace``) so their Horde id is
+        recorded; jobs still waiting in the bot's queue stay pending and are submitted again
+        after the restart. Deliveries in progress get the same grace, then are cancelled
+        (undelivered results are delivered again by the next ``resume``).
+        """
+        self._closed = True
+        if self._purge_task is not None:
+            self._purge_task.cancel()
+        await self._governor.close()
+        on_the_wire: list[asyncio.Task[None]] = []
+        queued: list[asyncio.Task[None]] = []
+        for job in list(self._live.values()):
+            task = job.submit_task
+            if task is not None and not task.done():
+                (on_the_wire if job.submitting else queued).append(task)
+        await settle(queued, 0.0)
+        await settle(on_the_wire, self._close_grace)
+        await self._poller.close()
+        await self._notifier.close(self._close_grace)
+        self._live.clear()
+
+    # --- queries --------------------------------------------------------------------
+
+    @property
+    def in_flight(self) -> int:
+        """Jobs this process is working on (pending or submitted)."""
+        return sum(1 for job in self._live.values() if not job.state.terminal)
+
+    @property
+    def queued_in_bot(self) -> int:
+        """Jobs waiting in the bot's submit queue."""
+        return self._governor.queued
+
+    def snapshot(self, job_id: int) -> JobSnapshot | None:
+        """The current snapshot of a job this process is working on (None otherwise)."""
+        job = self._live.get(job_id)
+        return job.snapshot() if job is not None else None
+
+    # --- submit ---------------------------------------------------------------------
+
+    async def submit(
+        self,
+        request: GenerationRequest,
+        *,
+        apikey: str,
+        listener: JobListener,
+        max_in_flight: int | None = None,
+    ) -> int:
+        """Accept a generation; returns its local job id at once (it runs in the background).
+
+        Raises :class:`TooManyInFlight` when the payer already has ``max_in_flight`` (default
+        ``max_in_flight_per_user``) jobs pending or running, :class:`ServiceClosed` while
+        shutting down, ``ValueError`` for unknown submit options.
+        """
+        if self._closed:
+            raise ServiceClosed()
+        request.submit_options()  # fail fast on unknown options, before anything is stored
+        limit = self.max_in_flight_per_user if max_in_flight is None else max_in_flight
+        async with self._admit:
+            if await self.jobs.count_in_flight(request.user_id) >= limit:
+                raise TooManyInFlight(limit)
+            now = self._clock.time()
+            job_id = await self.jobs.insert(request, now=now)
+        job = LiveJob(
+            id=job_id,
+            kind=request.kind,
+            user_id=request.user_id,
+            guild_id=request.guild_id,
+            listener=listener,
+            created_at=now,
+        )
+        self._live[job_id] = job
+        self._start_submit(job, request, apikey)
+        log.info("job %s accepted for user %s", job_id, request.user_id)
+        return job_id
+
+    def _start_submit(self, job: LiveJob, request: GenerationRequest, apikey: str) -> None:
+        job.submit_task = asyncio.create_task(
+            self._run_submit(job, request, apikey), name=f"submit-{job.id}"
+        )
+
+    async def _run_submit(self, job: LiveJob, request: GenerationRequest, apikey: str) -> None:
+        try:
+            horde_id = await self._submitter.submit(job, request, apikey)
+        except HordeError as exc:
+            await self._finish(job, JobState.FAILED, error=_error_info(exc))
+            return
+        except Exception:
+            log.exception("submitting job %s failed unexpectedly", job.id)
+            error = ErrorInfo(ErrorKind.INTERNAL, "Something went wrong inside the bot.")
+            await self._finish(job, JobState.FAILED, error=error)
+            return
+        if horde_id is None:  # cancelled before the submit went out
+            return
+        now = self._clock.time()
+        try:
+            await self.jobs.mark_submitted(job.id, horde_id, now=now)
+        finally:
+            job.submitting = False
+        job.horde_id, job.submitted_at = horde_id, now
+        if job.state.terminal:  # cancelled while the submit was on the wire
+            await self._cancel_on_horde(job.id, horde_id)
+            return
+        job.state = JobState.SUBMITTED
+        job.status_at = now
+        self._notifier.publish(job)
+        self._poller.track(job.id, horde_id, delay=self._poller.poll_min)
+
+    # --- polling --------------------------------------------------------------------
+
+    async def _on_poll(self, event: PollEvent) -> None:
+        job = self._live.get(event.key)
+        if job is None or job.state.terminal:
+            return
+        if event.outcome is PollOutcome.EXPIRED:
+            message = "The AI Horde forgot this request: it expired before it finished."
+            rc = event.error.rc if event.error else None
+            error = ErrorInfo(ErrorKind.EXPIRED, message, rc)
+            await self._finish(job, JobState.EXPIRED, error=error)
+            return
+        if event.outcome is PollOutcome.UNAVAILABLE:
+            message = "The AI Horde stayed unavailable for longer than a request can live."
+            error = ErrorInfo(ErrorKind.UNAVAILABLE, message)
+            await self._finish(job, JobState.FAILED, error=error)
+            return
+        assert event.status is not None
+        status, generations = _split(event.status)
+        if event.status.faulted:
+            error = ErrorInfo(ErrorKind.FAULTED, "The Horde's workers failed this generation.")
+            await self._finish(
+                job, JobState.FAULTED, status=status, generations=generations, error=error
+            )
+        elif event.status.done:
+            await self._finish(job, JobState.DONE, status=status, generations=generations)
+        else:
+            now = self._clock.time()
+            job.status, job.status_at, job.generations = status, now, generations
+            await self.jobs.update_status(job.id, status, generations, now=now)
+            if not job.state.terminal:  # a cancel may have ended it meanwhile
+                self._notifier.publish(job)
+
+    # --- cancel ---------------------------------------------------------------------
+
+    async def cancel(self, job_id: int) -> bool:
+        """Cancel a job: out of the bot's queue, or ``DELETE`` on the Horde.
+
+        Final on our side even when the Horde leaves ``done`` false; the generations
+        finished so far are kept. Returns False when the job had already ended; raises
+        :class:`JobNotFound` for an unknown id.
+        """
+        job = self._live.get(job_id)
+        if job is None or job.state.terminal:
+            if await self.jobs.get(job_id) is None:
+                raise JobNotFound(job_id)
+            return False
+        if job.state is JobState.PENDING:
+            if job.ticket is not None:
+                job.ticket.cancel()
+            if job.submit_task is not None and not job.submitting:
+                job.submit_task.cancel()
+            # A submit on the wire sees the terminal state and cancels on the Horde.
+            await self._finish(job, JobState.CANCELLED)
+            return True
+        self._poller.untrack(job_id)
+        assert job.horde_id is not None
+        final = await self._cancel_on_horde(job_id, job.horde_id)
+        status, generations = (job.status, job.generations) if final is None else _split(final)
+        await self._finish(job, JobState.CANCELLED, status=status, generations=generations)
+        return True
+
+    async def cancel_user(self, guild_id: int | None, user_id: int) -> int:
+        """Cancel a member's jobs (in one guild when given); returns how many were cancelled."""
+        records = await self.jobs.list_in_flight(user_id, guild_id)
+        results = await asyncio.gather(*(self.cancel(r.id) for r in records))
+        return sum(1 for cancelled in results if cancelled)
+
+    async def _cancel_on_horde(self, job_id: int, horde_id: str) -> RequestStatusKobold | None:
+        try:
+            return await self._client.generate_cancel(horde_id, retries=1)
+        except HordeError as exc:
+            log.warning("cancelling job %s on the Horde failed: %r", job_id, exc)
+            return None
+
+    # --- ending and notifying ---------------------------------------------------------
+
+    async def _finish(
+        self,
+        job: LiveJob,
+        state: JobState,
+        *,
+        status: HordeStatus | None = None,
+        generations: tuple[Generation, ...] | None = None,
+        error: ErrorInfo | None = None,
+    ) -> None:
+        if job.state.terminal:
+            return
+        now = self._clock.time()
+        # The in-memory state changes first, so a racing poll or cancel sees it at once.
+        job.state, job.finished_at, job.error = state, now, error
+        job.bot_position = None
+        if status is not None:
+            job.status = status
+        if generations is not None:
+            job.generations = generations
+        self._poller.untrack(job.id)
+        self._live.pop(job.id, None)
+        await self.jobs.finish(
+            job.id, state, now=now, status=status, generations=generations, error=error
+        )
+        log.info("job %s ended: %s", job.id, state)
+        self._notifier.publish(job)
+
+    # --- resume and purge ---------------------------------------------------------------
+
+    async def resume(self, listener_factory: ListenerFactory, apikey_for: ApiKeyResolver) -> int:
+        """After a restart: re-track every unfinished job and re-deliver undelivered results.
+
+        ``listener_factory(record)`` makes the listener of each job (it gets the stored
+        interaction token, message id, context…); ``apikey_for(user_id)`` gives the payer's
+        key for jobs that must be submitted again. Returns how many jobs were picked up.
+        """
+        count = 0
+        for record in await self.jobs.list_undelivered():
+            job = LiveJob.from_record(record, self._make_listener(listener_factory, record))
+            self._notifier.publish(job)
+            count += 1
+        for record in await self.jobs.list_unfinished():
+            if record.id in self._live:
+                continue
+            job = LiveJob.from_record(record, self._make_listener(listener_factory, record))
+            self._live[record.id] = job
+            count += 1
+            if record.state is JobState.SUBMITTED and record.horde_id is not None:
+                last_seen = record.polled_at or record.submitted_at or record.created_at
+                self._poller.track(record.id, record.horde_id, last_seen=last_seen)
+                self._notifier.publish(job)
+                continue
+            await self._resubmit(job, record, apikey_for)
+        log.info("resumed %d generation(s)", count)
+        return count
+
+    async def _resubmit(self, job: LiveJob, record: JobRecord, apikey_for: ApiKeyResolver) -> None:
+        job.state = JobState.PENDING
+        try:
+            apikey = await apikey_for(record.user_id)
+        except UserFacingError as exc:
+            await self._finish(job, JobState.FAILED, error=_key_error(exc.user_message))
+            return
+        except Exception:
+            log.exception("no API key for resumed job %s", record.id)
+            await self._finish(job, JobState.FAILED, error=_key_error(None))
+            return
+        self._start_submit(job, record.to_request(), apikey)
+
+    @staticmethod
+    def _make_listener(factory: ListenerFactory, record: JobRecord) -> JobListener:
+        try:
+            return factory(record)
+        except Exception:
+            log.exception("no listener for resumed job %s; it completes silently", record.id)
+            return NullListener()
+
+    async def purge(self) -> int:
+        """Delete jobs finished more than ``retention_days`` ago; returns how many."""
+        cutoff = self._clock.time() - self.retention_days * _DAY
+        count = await self.jobs.purge_finished(older_than=cutoff)
+        if count:
+            log.info("purged %d finished generation(s)", count)
+        return count
+
+    async def _purge_daily(self) -> None:
+        while True:
+            await self._clock.sleep(_DAY)
+            try:
+                await self.purge()
+            except Exception:
+                log.exception("purging old generations failed")
+
+
+def _split(status: RequestStatusKobold) -> tuple[HordeStatus, tuple[Generation, ...]]:
+    return HordeStatus.from_any(status), tuple(Generation.from_any(g) for g in status.generations)
+
+
+def _error_info(error: HordeError) -> ErrorInfo:
+    return ErrorInfo(kind=kind_of(error), message=error.message, rc=error.rc)
+
+
+def _key_error(message: str | None) -> ErrorInfo:
+    text = message or "The bot could not read the API key to use for this generation."
+    return ErrorInfo(ErrorKind.INVALID_API_KEY, text)

@@ -1,0 +1,267 @@
+"""The ``generations`` table: every generation from the moment the bot accepts it.
+
+Rows outlive the process so a restart resumes polling and completes the same reply. The
+interaction token is a secret (it can edit the reply for 15 minutes): it is stored encrypted
+with the :class:`~bot.secrets.KeyVault`, cleared once the result is delivered, and purged with
+the row after the retention period together with the prompt and the results.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from bot.generation.errors import ErrorKind
+from bot.generation.state import (
+    TERMINAL_STATES,
+    ErrorInfo,
+    Generation,
+    GenerationRequest,
+    HordeStatus,
+    JobKind,
+    JobRecord,
+    JobState,
+    dumps,
+)
+from bot.secrets import KeyVault, UndecryptableSecret
+from bot.storage.database import Database
+
+__all__ = ["JobRepository"]
+
+log = logging.getLogger(__name__)
+
+_COLUMNS = (
+    "id, kind, state, horde_id, user_id, guild_id, channel_id, application_id, "
+    "interaction_token, message_id, private, prompt, params, models, options, status, "
+    "generations, error_kind, error_rc, error_message, context, created_at, submitted_at, "
+    "finished_at, delivered_at, polled_at"
+)
+_ACTIVE = tuple(s.value for s in (JobState.PENDING, JobState.SUBMITTED))
+_TERMINAL = tuple(s.value for s in TERMINAL_STATES)
+_IN_ACTIVE = f"state IN ({', '.join('?' * len(_ACTIVE))})"
+_IN_TERMINAL = f"state IN ({', '.join('?' * len(_TERMINAL))})"
+
+
+class JobRepository:
+    """Reads and writes jobs; each write is committed (autocommit) before the method returns."""
+
+    def __init__(self, db: Database, vault: KeyVault) -> None:
+        self._db = db
+        self._vault = vault
+
+    async def insert(self, request: GenerationRequest, *, now: float) -> int:
+        """Store a new job in state ``pending``; returns its local id."""
+        token = request.interaction_token
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO generations (kind, state, user_id, guild_id, channel_id, "
+                "application_id, interaction_token, message_id, private, prompt, params, "
+                "models, options, context, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    JobKind(request.kind).value,
+                    JobState.PENDING.value,
+                    request.user_id,
+                    request.guild_id,
+                    request.channel_id,
+                    request.application_id,
+                    self._vault.encrypt(token) if token else None,
+                    request.message_id,
+                    int(request.private),
+                    request.prompt,
+                    dumps(dict(request.params)),
+                    dumps(list(request.models)),
+                    dumps(request.submit_options()),
+                    dumps(dict(request.context)),
+                    now,
+                ),
+            )
+            job_id = cursor.lastrowid
+        assert job_id is not None
+        return job_id
+
+    async def get(self, job_id: int) -> JobRecord | None:
+        rows = await self._select("id = ?", (job_id,))
+        return rows[0] if rows else None
+
+    async def mark_submitted(self, job_id: int, horde_id: str, *, now: float) -> None:
+        """The Horde accepted the job under ``horde_id`` (a job cancelled meanwhile stays so)."""
+        await self._write(
+            "UPDATE generations SET horde_id = ?, submitted_at = ?, polled_at = ?, "
+            "state = CASE WHEN state = ? THEN ? ELSE state END WHERE id = ?",
+            (horde_id, now, now, JobState.PENDING.value, JobState.SUBMITTED.value, job_id),
+        )
+
+    async def update_status(
+        self,
+        job_id: int,
+        status: HordeStatus,
+        generations: Sequence[Generation],
+        *,
+        now: float,
+    ) -> None:
+        """Store the latest status the Horde reported (and the generations finished so far)."""
+        await self._write(
+            "UPDATE generations SET status = ?, generations = ?, polled_at = ? WHERE id = ?",
+            (dumps(status.to_json()), _dump_generations(generations), now, job_id),
+        )
+
+    async def finish(
+        self,
+        job_id: int,
+        state: JobState,
+        *,
+        now: float,
+        status: HordeStatus | None = None,
+        generations: Sequence[Generation] | None = None,
+        error: ErrorInfo | None = None,
+    ) -> None:
+        """Move the job to a terminal ``state``; ``status``/``generations`` kept when None."""
+        if not state.terminal:
+            raise ValueError(f"{state} is not a terminal state")
+        await self._write(
+            "UPDATE generations SET state = ?, finished_at = ?, "
+            "status = COALESCE(?, status), generations = COALESCE(?, generations), "
+            "error_kind = ?, error_rc = ?, error_message = ? WHERE id = ?",
+            (
+                state.value,
+                now,
+                dumps(status.to_json()) if status is not None else None,
+                _dump_generations(generations) if generations is not None else None,
+                error.kind if error else None,
+                error.rc if error else None,
+                error.message if error else None,
+                job_id,
+            ),
+        )
+
+    async def reset_to_pending(self, job_id: int) -> None:
+        """Back to the bot's queue (a submit was refused by the rate limiter)."""
+        await self._write(
+            "UPDATE generations SET state = ? WHERE id = ? AND horde_id IS NULL",
+            (JobState.PENDING.value, job_id),
+        )
+
+    async def set_message_id(self, job_id: int, message_id: int) -> None:
+        """Remember the id of the reply message (known only after the first edit)."""
+        await self._write(
+            "UPDATE generations SET message_id = ? WHERE id = ?", (message_id, job_id)
+        )
+
+    async def set_context(self, job_id: int, context: dict[str, Any]) -> None:
+        """Replace the Discord layer's free-form context of a job."""
+        await self._write(
+            "UPDATE generations SET context = ? WHERE id = ?", (dumps(context), job_id)
+        )
+
+    async def mark_delivered(self, job_id: int, *, now: float) -> None:
+        """The terminal result reached the user; the interaction token is no longer kept."""
+        await self._write(
+            "UPDATE generations SET delivered_at = ?, interaction_token = NULL WHERE id = ?",
+            (now, job_id),
+        )
+
+    async def list_unfinished(self) -> list[JobRecord]:
+        """Jobs still pending or submitted, oldest first (to resume after a restart)."""
+        return await self._select(_IN_ACTIVE, _ACTIVE)
+
+    async def list_undelivered(self) -> list[JobRecord]:
+        """Terminal jobs whose result was never acknowledged by the Discord layer."""
+        return await self._select(f"{_IN_TERMINAL} AND delivered_at IS NULL", _TERMINAL)
+
+    async def list_in_flight(self, user_id: int, guild_id: int | None = None) -> list[JobRecord]:
+        """A user's pending or submitted jobs (in one guild when ``guild_id`` is given)."""
+        if guild_id is None:
+            return await self._select(f"user_id = ? AND {_IN_ACTIVE}", (user_id, *_ACTIVE))
+        return await self._select(
+            f"user_id = ? AND guild_id = ? AND {_IN_ACTIVE}", (user_id, guild_id, *_ACTIVE)
+        )
+
+    async def count_in_flight(self, user_id: int | None = None) -> int:
+        """Pending or submitted jobs, of one user or of everyone."""
+        where: str = _IN_ACTIVE
+        args: tuple[Any, ...] = _ACTIVE
+        if user_id is not None:
+            where, args = f"user_id = ? AND {_IN_ACTIVE}", (user_id, *_ACTIVE)
+        row = await self._db.fetchone(
+            f"SELECT COUNT(*) FROM generations WHERE {where}",  # noqa: S608 - constant SQL
+            args,
+        )
+        return int(row[0]) if row else 0
+
+    async def purge_finished(self, *, older_than: float) -> int:
+        """Delete terminal jobs finished before ``older_than``; returns how many went.
+
+        Their prompts, results and tokens go with them; the WAL is checkpointed so the
+        deleted rows do not linger in the ``-wal`` file.
+        """
+        args: tuple[Any, ...] = (*_TERMINAL, older_than)
+        count = await self._db.execute(
+            f"DELETE FROM generations WHERE {_IN_TERMINAL} AND finished_at < ?",  # noqa: S608
+            args,
+        )
+        if count:
+            await self._db.checkpoint()
+        return count
+
+    async def _write(self, sql: str, args: Iterable[Any]) -> None:
+        await self._db.execute(sql, tuple(args))
+
+    async def _select(self, where: str, args: Iterable[Any]) -> list[JobRecord]:
+        sql = f"SELECT {_COLUMNS} FROM generations WHERE {where} ORDER BY id"  # noqa: S608
+        rows = await self._db.fetchall(sql, tuple(args))
+        return [self._record(row) for row in rows]
+
+    def _record(self, row: Any) -> JobRecord:
+        token: str | None = None
+        if row[8]:
+            try:
+                token = self._vault.decrypt(row[8])
+            except UndecryptableSecret:
+                # The encryption key changed: the reply can no longer be edited, but the
+                # Discord layer can still post the result as a new message.
+                log.warning("interaction token of job %s cannot be decrypted", row[0])
+        status = json.loads(row[15]) if row[15] else None
+        error = (
+            ErrorInfo(kind=_kind(row[17]), rc=row[18], message=row[19] or "") if row[17] else None
+        )
+        return JobRecord(
+            id=row[0],
+            kind=JobKind(row[1]),
+            state=JobState(row[2]),
+            horde_id=row[3],
+            user_id=row[4],
+            guild_id=row[5],
+            channel_id=row[6],
+            application_id=row[7],
+            interaction_token=token,
+            message_id=row[9],
+            private=bool(row[10]),
+            prompt=row[11],
+            params=json.loads(row[12]),
+            models=tuple(json.loads(row[13])),
+            options=json.loads(row[14]),
+            status=HordeStatus.from_any(status) if status is not None else None,
+            generations=tuple(Generation.from_any(g) for g in json.loads(row[16])),
+            error=error,
+            context=json.loads(row[20]),
+            created_at=row[21],
+            submitted_at=row[22],
+            finished_at=row[23],
+            delivered_at=row[24],
+            polled_at=row[25],
+        )
+
+
+def _kind(value: str) -> str:
+    """The stored error kind as an :class:`ErrorKind` when it is one (kept as is otherwise)."""
+    try:
+        return ErrorKind(value)
+    except ValueError:
+        return value
+
+
+def _dump_generations(generations: Sequence[Generation]) -> str:
+    return dumps([g.to_json() for g in generations])
