@@ -20,6 +20,11 @@ log = logging.getLogger(__name__)
 # Loaded in this order; a cog that fails to load is logged and the others still load.
 EXTENSIONS: tuple[str, ...] = (
     "cogs.account",
+    "cogs.kudos",
+    "cogs.workers",
+    "cogs.status",
+    "cogs.moderation",
+    "cogs.hordemod",
     "cogs.help",
 )
 

@@ -18,7 +18,14 @@ from cryptography.fernet import Fernet
 from bot.app import open_bot
 from bot.bot import HordeBot
 from bot.config import Settings
-from tests.fakes.discord import FakeChannel, FakeDiscord, FakeGuild, FakeUser, running_bot
+from tests.fakes.discord import (
+    FakeChannel,
+    FakeDiscord,
+    FakeGuild,
+    FakeMessage,
+    FakeUser,
+    running_bot,
+)
 from tests.fakes.horde import FakeHorde, User
 
 MANAGE_GUILD = discord.Permissions(manage_guild=True).value
@@ -58,6 +65,7 @@ class World:
     alice: FakeUser
     bob: FakeUser
     mod: FakeUser
+    bot: HordeBot | None = None  # set by the test's bot fixture once it runs
 
 
 def make_world(discord_fake: FakeDiscord) -> World:
@@ -77,3 +85,16 @@ async def log_in(bot: HordeBot, member: FakeUser, horde_user: User) -> None:
     await bot.services.accounts.save(
         member.id, horde_user.apikey, horde_user.id, horde_user.username
     )
+
+
+async def view_ready(world: World, fake: FakeDiscord, msg: FakeMessage) -> FakeMessage:
+    """Wait until discord.py listens for ``msg``'s buttons.
+
+    discord.py registers a view only after Discord answered the request that sent it; a
+    test can see the message (and click) before that answer reached the bot, which a human
+    never could.
+    """
+    assert world.bot is not None
+    store = world.bot._connection._view_store
+    await fake.wait_for(lambda: store.is_message_tracked(msg.id) or None, 5)
+    return msg

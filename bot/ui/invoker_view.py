@@ -1,0 +1,60 @@
+"""A view whose buttons only the member who ran the command may press.
+
+Other members get a short ephemeral note instead of an "interaction failed" toast, and an
+exception in a button callback is answered in plain words by the command tree's describer,
+exactly as a command error would be.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+from bot.tree import HordeCommandTree
+from bot.ui.replies import reply
+
+log = logging.getLogger(__name__)
+
+
+class InvokerOnlyView(discord.ui.View):
+    """Base view: ``invoker_id`` alone may use its components (None: anyone may)."""
+
+    def __init__(self, *, invoker_id: int | None, timeout: float | None) -> None:
+        super().__init__(timeout=timeout)
+        self.invoker_id = invoker_id
+        # The command's interaction, set by the cog after sending, so a timeout can edit it.
+        self.origin: discord.Interaction[Any] | None = None
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if self.invoker_id is None or interaction.user.id == self.invoker_id:
+            return True
+        await reply(interaction, "Only the member who ran this command can use these buttons.")
+        return False
+
+    def disable_all(self) -> None:
+        """Grey out every button (the message stays, its actions do not)."""
+        for item in self.children:
+            if isinstance(item, discord.ui.Button | discord.ui.Select):
+                item.disabled = True
+
+    async def edit_origin(self, **fields: Any) -> None:
+        """Edit the command's reply; quietly gives up when the token or message is gone."""
+        if self.origin is None:
+            return
+        try:
+            await self.origin.edit_original_response(**fields)
+        except discord.HTTPException as exc:
+            log.info("Could not edit the reply of interaction %s: %s", self.origin.id, exc.status)
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        tree = interaction.client.tree
+        if isinstance(tree, HordeCommandTree):
+            message = tree.describe(interaction, error)
+        else:
+            log.error("Error in a button of %s", type(self).__name__, exc_info=error)
+            message = "Something went wrong on my side. It has been logged."
+        await reply(interaction, message)

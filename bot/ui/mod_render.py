@@ -1,0 +1,101 @@
+"""What /mod shows: the bot's health and the server's settings."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import discord
+
+from bot.storage.guilds import GuildSettings
+
+
+@dataclass(frozen=True)
+class BotHealth:
+    """The numbers behind ``/mod status`` (None: not known)."""
+
+    uptime_seconds: float
+    latency_seconds: float | None
+    in_flight: int | None
+    queued_in_bot: int | None
+    horde: str
+    database_bytes: int
+    registered_users: int
+    blocked_here: int
+
+
+def duration(seconds: float) -> str:
+    """``3 d 4 h``, ``2 h 5 min`` or ``42 s``: short enough for a field."""
+    total = max(0, int(seconds))
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {secs} s"
+    return f"{secs} s"
+
+
+def size(n_bytes: int) -> str:
+    value = float(n_bytes)
+    for unit in ("B", "KiB", "MiB"):
+        if value < 1024:
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"
+
+
+def health_embed(health: BotHealth, settings: GuildSettings) -> discord.Embed:
+    """Bot health first, then this server's rules."""
+    embed = discord.Embed(title="Bot status", colour=discord.Colour.blurple())
+    embed.add_field(name="Uptime", value=duration(health.uptime_seconds))
+    latency = health.latency_seconds
+    shown = "n/a" if latency is None or not math.isfinite(latency) else f"{latency * 1000:.0f} ms"
+    embed.add_field(name="Gateway latency", value=shown)
+    if health.in_flight is None:
+        generations = "not running"
+    else:
+        generations = (
+            f"{health.in_flight} in flight · {health.queued_in_bot or 0} queued in the bot"
+        )
+    embed.add_field(name="Generations", value=generations)
+    embed.add_field(name="AI Horde", value=health.horde)
+    embed.add_field(name="Database", value=size(health.database_bytes))
+    embed.add_field(name="Registered users", value=str(health.registered_users))
+    embed.add_field(
+        name="This server", value=settings_text(settings, health.blocked_here), inline=False
+    )
+    return embed
+
+
+def channels_text(settings: GuildSettings) -> str:
+    if not settings.allowed_channel_ids:
+        return "every channel"
+    return ", ".join(f"<#{c}>" for c in sorted(settings.allowed_channel_ids))
+
+
+def settings_text(settings: GuildSettings, blocked: int | None = None) -> str:
+    """Every rule of the server in a few lines."""
+    cap = settings.max_length_cap
+    in_flight = settings.max_in_flight_per_member
+    lines = [
+        f"Channels: {channels_text(settings)}",
+        f"NSFW-only: {'on' if settings.nsfw_only else 'off'}",
+        f"Per member in flight: {in_flight if in_flight is not None else 'bot default'}",
+        f"max_length cap: {cap if cap is not None else 'none'}",
+        f"Cooldown: {settings.cooldown_seconds} s",
+        f"Default model: {_code(settings.default_model) if settings.default_model else 'any'}",
+        "Default max_length: "
+        + (str(settings.default_max_length) if settings.default_max_length else "bot default"),
+        "Log channel: " + (f"<#{settings.log_channel_id}>" if settings.log_channel_id else "none"),
+    ]
+    if blocked is not None:
+        lines.append(f"Blocked members: {blocked}")
+    return "\n".join(lines)
+
+
+def _code(text: str) -> str:
+    return f"`{text.replace('`', '')}`"
