@@ -14,12 +14,16 @@ import aiohttp
 from bot.bot import EXTENSIONS, HordeBot
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.config import Settings
+from bot.generation import GenerationService, Poller, SubmitGovernor
 from bot.horde import HordeClient
-from bot.secrets import load_vault
+from bot.policy import CooldownTracker
+from bot.secrets import KeyVault, load_vault
 from bot.services import Services
 from bot.storage.accounts import AccountRepository
 from bot.storage.database import Database
 from bot.storage.guilds import BlockedUserRepository, GuildSettingsRepository
+from bot.storage.jobs import JobRepository
+from bot.ui.reply_updater import DEFAULT_EDIT_INTERVAL
 
 log = logging.getLogger(__name__)
 
@@ -42,18 +46,49 @@ async def open_services(
                 clock=clock,
             ) as horde,
         ):
-            yield Services(
-                settings=settings,
-                horde=horde,
-                db=db,
-                vault=vault,
-                accounts=AccountRepository(db, vault),
-                guild_settings=GuildSettingsRepository(db),
-                blocked=BlockedUserRepository(db),
-                clock=clock,
-            )
+            generations = build_generation_service(settings, horde, db, vault, clock)
+            await generations.start()
+            try:
+                yield Services(
+                    settings=settings,
+                    horde=horde,
+                    db=db,
+                    vault=vault,
+                    accounts=AccountRepository(db, vault),
+                    guild_settings=GuildSettingsRepository(db),
+                    blocked=BlockedUserRepository(db),
+                    generations=generations,
+                    cooldowns=CooldownTracker(clock),
+                    clock=clock,
+                )
+            finally:
+                # Before the database closes: in-flight jobs stay stored and resumable.
+                await generations.close()
     finally:
         await db.close()
+
+
+def build_generation_service(
+    settings: Settings, horde: HordeClient, db: Database, vault: KeyVault, clock: Clock
+) -> GenerationService:
+    """The engine behind /generate and chat, sized by the settings."""
+    governor = SubmitGovernor(
+        clock,
+        per_second=max(1, int(settings.horde_submits_per_second)),
+        per_minute=settings.horde_submits_per_minute,
+    )
+    poller = Poller(
+        horde, clock, poll_min=settings.poll_min_seconds, poll_max=settings.poll_max_seconds
+    )
+    return GenerationService(
+        horde,
+        governor,
+        poller,
+        JobRepository(db, vault),
+        clock,
+        max_in_flight_per_user=settings.max_generations_per_user,
+        retention_days=settings.job_retention_days,
+    )
 
 
 @contextlib.asynccontextmanager
@@ -62,12 +97,18 @@ async def open_bot(
     *,
     clock: Clock = SYSTEM_CLOCK,
     extensions: tuple[str, ...] = EXTENSIONS,
+    edit_interval: float = DEFAULT_EDIT_INTERVAL,
 ) -> AsyncIterator[HordeBot]:
-    """Yield a bot wired to fresh services; the bot is closed before the services."""
+    """Yield a bot wired to fresh services.
+
+    On exit the generation engine closes first (deliveries in flight still need the bot's
+    HTTP session), then the bot, then the remaining services.
+    """
     async with open_services(settings, clock=clock) as services:
-        bot = HordeBot(services, extensions=extensions)
+        bot = HordeBot(services, extensions=extensions, edit_interval=edit_interval)
         try:
             yield bot
         finally:
+            await services.generations.close()
             if not bot.is_closed():
                 await bot.close()

@@ -12,14 +12,17 @@ from pathlib import Path
 import discord
 from discord.ext import commands
 
+from bot.generation import JobKind, JobListener, JobRecord
 from bot.services import Services
 from bot.tree import HordeCommandTree
+from bot.ui.reply_updater import DEFAULT_EDIT_INTERVAL, make_reply_updater
 
 log = logging.getLogger(__name__)
 
 # Loaded in this order; a cog that fails to load is logged and the others still load.
 EXTENSIONS: tuple[str, ...] = (
     "cogs.account",
+    "cogs.generate",
     "cogs.kudos",
     "cogs.workers",
     "cogs.status",
@@ -38,7 +41,13 @@ discord.VoiceClient.warn_dave = False
 class HordeBot(commands.Bot):
     """The bot. Services are injected so tests can point them at fakes."""
 
-    def __init__(self, services: Services, *, extensions: tuple[str, ...] = EXTENSIONS) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        extensions: tuple[str, ...] = EXTENSIONS,
+        edit_interval: float = DEFAULT_EDIT_INTERVAL,
+    ) -> None:
         intents = discord.Intents.default()
         intents.message_content = services.settings.message_content_intent
         super().__init__(
@@ -51,6 +60,8 @@ class HordeBot(commands.Bot):
         )
         self.services = services
         self.initial_extensions = extensions
+        # Minimum seconds between two edits of one progress reply (Discord rate limits).
+        self.edit_interval = edit_interval
         self.started_at = services.clock.time()
         self._heartbeat_task: asyncio.Task[None] | None = None
 
@@ -63,6 +74,18 @@ class HordeBot(commands.Bot):
         await self.sync_commands()
         if self.services.settings.heartbeat_file is not None:
             self._heartbeat_task = asyncio.create_task(self._beat(), name="heartbeat")
+        # Logged in by now, so replies of generations from before a restart can be edited.
+        resumed = await self.services.generations.resume(self.listener_for, self.services.key_for)
+        if resumed:
+            log.info("Resumed %d generations from before the restart", resumed)
+
+    def listener_for(self, record: JobRecord) -> JobListener:
+        """The listener that completes a stored job's reply (used after a restart)."""
+        if record.kind is not JobKind.GENERATE:
+            raise LookupError(f"no reply renderer for {record.kind} jobs")
+        return make_reply_updater(self, self.services.clock, min_interval=self.edit_interval)(
+            record
+        )
 
     async def on_ready(self) -> None:
         assert self.user is not None

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.config import Settings
 from bot.errors import KeyNeedsRelogin
+from bot.generation import GenerationService
 from bot.horde import HordeClient
 from bot.secrets import KeyVault, UndecryptableSecret
 from bot.storage.accounts import AccountRepository
 from bot.storage.database import Database
 from bot.storage.guilds import BlockedUserRepository, GuildSettingsRepository
+
+if TYPE_CHECKING:  # bot.policy reads Services at run time, so only the type is imported
+    from bot.policy import CooldownTracker
 
 
 @dataclass
@@ -25,6 +30,8 @@ class Services:
     accounts: AccountRepository
     guild_settings: GuildSettingsRepository
     blocked: BlockedUserRepository
+    generations: GenerationService
+    cooldowns: CooldownTracker
     clock: Clock = field(default=SYSTEM_CLOCK)
 
     async def key_for(self, discord_user_id: int) -> str:

@@ -87,13 +87,16 @@ class GenerationService:
             backoff=submit_backoff,
         )
         self._purge_task: asyncio.Task[None] | None = None
+        self._resumed = False
         self._closed = False
         poller.set_sink(self._on_poll)
 
     # --- lifecycle ------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start the governor and the poller, purge old jobs now and then daily."""
+        """Start the governor and the poller, purge old jobs now and then daily (idempotent)."""
+        if self._purge_task is not None and not self._purge_task.done():
+            return
         self._closed = False
         self._governor.start()
         self._poller.start()
@@ -323,7 +326,13 @@ class GenerationService:
         ``listener_factory(record)`` makes the listener of each job (it gets the stored
         interaction token, message id, context…); ``apikey_for(user_id)`` gives the payer's
         key for jobs that must be submitted again. Returns how many jobs were picked up.
+
+        Only the first call does anything: a second one would deliver results twice.
         """
+        if self._resumed:
+            log.warning("resume() was called again; ignored")
+            return 0
+        self._resumed = True
         count = 0
         for record in await self.jobs.list_undelivered():
             job = LiveJob.from_record(record, self._make_listener(listener_factory, record))
