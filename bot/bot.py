@@ -15,6 +15,7 @@ from discord.ext import commands
 from bot.generation import JobKind, JobListener, JobRecord
 from bot.services import Services
 from bot.tree import HordeCommandTree
+from bot.ui.chat_updater import make_chat_updater
 from bot.ui.reply_updater import DEFAULT_EDIT_INTERVAL, make_reply_updater
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.status",
     "cogs.moderation",
     "cogs.hordemod",
+    "cogs.chat",
     "cogs.help",
 )
 
@@ -81,11 +83,16 @@ class HordeBot(commands.Bot):
 
     def listener_for(self, record: JobRecord) -> JobListener:
         """The listener that completes a stored job's reply (used after a restart)."""
-        if record.kind is not JobKind.GENERATE:
-            raise LookupError(f"no reply renderer for {record.kind} jobs")
-        return make_reply_updater(self, self.services.clock, min_interval=self.edit_interval)(
-            record
-        )
+        clock, interval = self.services.clock, self.edit_interval
+        if record.kind is JobKind.CHAT:
+            return make_chat_updater(self, clock, min_interval=interval)(record)
+        return make_reply_updater(self, clock, min_interval=interval)(record)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """The bot has slash commands only: messages are never parsed as text commands.
+
+        (Chat turns mention the bot, which would otherwise look like an unknown command.)
+        """
 
     async def on_ready(self) -> None:
         assert self.user is not None

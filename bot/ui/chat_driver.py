@@ -1,0 +1,179 @@
+"""The Discord side of answering chat turns, and what the chat buttons do.
+
+:class:`ChatDriver` is the :class:`~bot.chat.service.ReplyDriver` of the ``Chat`` cog: it
+applies the server rules to the member who pays, posts the placeholder in the thread
+(replying to the turn) and submits the job with a :class:`ChatReplyUpdater`. Regenerate
+and Continue are paid by whoever presses, and only the latest reply of an idle
+conversation can be redone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+import discord
+
+from bot.bot import HordeBot
+from bot.chat.service import ChatContext, ChatService, TurnLimits
+from bot.errors import BadInput, NotAllowedHere, NotPermitted, UserFacingError
+from bot.generation import GenerationRequest, GenerationService
+from bot.policy import GenerationPolicy, check_generate
+from bot.storage.chat import ChatRepository, Conversation, StoredTurn
+from bot.ui.chat_updater import DEFAULT_EDIT_INTERVAL, ChatReplyUpdater
+
+__all__ = ["ChatDriver"]
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+CHAT_OFF = "A moderator switched `/chat` off on this server."
+
+
+class ChatDriver:
+    """Answers turns for :class:`ChatService` and handles the chat buttons."""
+
+    def __init__(self, bot: HordeBot, service: ChatService, repo: ChatRepository) -> None:
+        self.bot = bot
+        self.service = service
+        self.repo = repo
+        # Seconds between two edits of one reply: the bot-wide setting when there is one.
+        self.edit_interval = float(getattr(bot, "edit_interval", DEFAULT_EDIT_INTERVAL))
+        self._payers: dict[int, int] = {}  # turn id → member paying a Regenerate / Continue
+
+    def engine(self) -> GenerationService | None:
+        engine = getattr(self.bot.services, "generations", None)
+        return engine if isinstance(engine, GenerationService) else None
+
+    async def check_member(self, conv: Conversation, user_id: int, thread: Any) -> GenerationPolicy:
+        """The server rules for ``user_id`` in this chat's thread (raises when refused)."""
+        if conv.guild_id is not None and not await self.repo.enabled(conv.guild_id):
+            raise NotAllowedHere(CHAT_OFF)
+        nsfw = bool(thread.is_nsfw()) if hasattr(thread, "is_nsfw") else False
+        return await check_generate(
+            self.bot.services,
+            guild_id=conv.guild_id,
+            channel_id=conv.thread_id,
+            channel_nsfw=nsfw,
+            user_id=user_id,
+            parent_channel_id=conv.parent_id,
+            record_use=False,
+        )
+
+    # --- ReplyDriver --------------------------------------------------------------------------
+
+    async def limits(self, conversation: Conversation, turn: StoredTurn) -> TurnLimits | None:
+        payer = self._payers.pop(turn.id, None) or turn.author_id or conversation.owner_id
+        thread = await self._thread(conversation)
+        if thread is None:
+            return None
+        try:
+            policy = await self.check_member(conversation, payer, thread)
+        except UserFacingError as error:
+            await thread.send(error.user_message, allowed_mentions=NO_MENTIONS)
+            return None
+        return TurnLimits(
+            payer_id=payer, max_length=policy.max_length, bot_name=conversation.persona_name
+        )
+
+    async def launch(
+        self, conversation: Conversation, turn: StoredTurn, request: GenerationRequest
+    ) -> int | None:
+        engine = self.engine()
+        thread = await self._thread(conversation)
+        if engine is None or thread is None:
+            return None
+        try:
+            apikey = await self.bot.services.key_for(request.user_id)
+        except UserFacingError as error:
+            await thread.send(error.user_message, allowed_mentions=NO_MENTIONS)
+            return None
+        extra: dict[str, Any] = {}
+        if turn.message_id is not None and turn.role == "user":
+            extra["reference"] = discord.MessageReference(
+                message_id=turn.message_id, channel_id=thread.id, fail_if_not_exists=False
+            )
+        placeholder = await thread.send("⏳ Thinking…", allowed_mentions=NO_MENTIONS, **extra)
+        context = dataclasses.replace(
+            ChatContext.from_json(request.context), placeholder_id=placeholder.id
+        )
+        listener = ChatReplyUpdater(
+            self.bot,
+            context,
+            request.models,
+            clock=self.bot.services.clock,
+            min_interval=self.edit_interval,
+            finish=self.service.finish,
+        )
+        submitted = dataclasses.replace(
+            request, context=context.to_json(), message_id=placeholder.id
+        )
+        try:
+            return await engine.submit(submitted, apikey=apikey, listener=listener)
+        except UserFacingError as error:  # too many in flight, or the engine is closing
+            await placeholder.edit(content=f"❌ {error.user_message}")
+            return None
+
+    async def _thread(self, conversation: Conversation) -> discord.Thread | None:
+        channel = self.bot.get_channel(conversation.thread_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(conversation.thread_id)
+            except discord.HTTPException:
+                return None
+        return channel if isinstance(channel, discord.Thread) else None
+
+    # --- buttons ------------------------------------------------------------------------------
+
+    async def button(self, interaction: discord.Interaction[Any], action: str, job_id: int) -> None:
+        engine = self.engine()
+        record = await engine.jobs.get(job_id) if engine is not None else None
+        if engine is None or record is None:
+            raise BadInput("That reply is no longer known.")
+        context = ChatContext.from_json(record.context)
+        conversation = await self.repo.conversation(context.conversation_id)
+        if conversation is None or not conversation.active:
+            raise BadInput("That conversation has ended.")
+        if action == "cancel":
+            if interaction.user.id not in (record.user_id, conversation.owner_id) and not (
+                interaction.permissions.manage_messages
+            ):
+                raise NotPermitted("Only the member paying for this reply can cancel it.")
+            await interaction.response.defer()
+            await engine.cancel(job_id)
+            return
+        await self._again(interaction, conversation, context, job_id, extend=action == "more")
+
+    async def _again(
+        self,
+        interaction: discord.Interaction[Any],
+        conversation: Conversation,
+        context: ChatContext,
+        job_id: int,
+        *,
+        extend: bool,
+    ) -> None:
+        if await self.service.busy(conversation.id):
+            raise BadInput("Wait until the current reply is finished.")
+        turns = [t for t in await self.repo.turns(conversation.id) if t.content]
+        assistant = await self.repo.assistant_turn_for_job(job_id)
+        latest = turns[-1] if turns else None
+        if assistant is not None and (latest is None or latest.id != assistant.id):
+            raise BadInput("Only the latest reply can be regenerated or continued.")
+        await interaction.response.defer()
+        if extend:
+            if assistant is None:
+                raise BadInput("There is no text to continue.")
+            self._payers[assistant.id] = interaction.user.id
+            await self.service.continue_reply(conversation, assistant)
+            return
+        turn_id = assistant.reply_to if assistant is not None else context.turn_id
+        if turn_id is None:
+            raise BadInput("That reply cannot be regenerated.")
+        self._payers[turn_id] = interaction.user.id
+        if assistant is not None:
+            await self.service.regenerate(assistant)
+        else:
+            await self.repo.set_reply_state(turn_id, "pending")
+            self.service.kick(conversation.id)

@@ -1,0 +1,392 @@
+"""/chat: conversations with memory in threads, answered through the generation engine.
+
+``/chat start`` opens a thread bound to a conversation; every turn there (a message that
+mentions the bot or replies to it; every message with MESSAGE_CONTENT_INTENT) is queued
+in :class:`bot.chat.service.ChatService`, which answers one at a time. This cog is its
+:class:`~bot.chat.service.ReplyDriver`: it applies the server rules, posts the
+placeholder and submits the job with a :class:`~bot.ui.chat_updater.ChatReplyUpdater`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.bot import HordeBot
+from bot.chat.capacity import WorkerCapacity
+from bot.chat.personas import DEFAULT_PERSONA
+from bot.chat.reference import ModelReference
+from bot.chat.service import ChatService
+from bot.chat.transcript import transcript
+from bot.errors import BadInput, NotAllowedHere, NotPermitted, UserFacingError
+from bot.generation import GenerationService
+from bot.horde.errors import HordeError
+from bot.model_catalog import ModelCatalog
+from bot.policy import check_interaction
+from bot.storage.chat import ChatRepository, Conversation
+from bot.ui.chat_driver import CHAT_OFF, ChatDriver
+from bot.ui.chat_views import CHAT_COG, CHAT_DYNAMIC_ITEMS
+from bot.ui.replies import reply
+from cogs.chat_personas import (
+    add_persona,
+    edit_persona,
+    persona_list,
+    remove_persona,
+    resolve_persona,
+)
+
+__all__ = ["Chat", "setup"]
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+MAX_TURN_CHARS = 4000
+THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440
+
+
+class NotAChatThreadError(UserFacingError):
+    def __init__(self) -> None:
+        super().__init__("Use this in a chat thread (start one with `/chat start`).")
+
+
+class Chat(commands.Cog, name=CHAT_COG):
+    """/chat and the turns posted in chat threads."""
+
+    chat = app_commands.Group(
+        name="chat", description="Talk with an AI Horde model in a thread", guild_only=True
+    )
+    persona = app_commands.Group(
+        name="persona", description="This server's chat personas", parent=chat
+    )
+
+    def __init__(self, bot: HordeBot) -> None:
+        self.bot = bot
+        services = bot.services
+        self.repo = ChatRepository(services.db, clock=services.clock)
+        self.service = ChatService(
+            self.repo,
+            ModelReference(services.settings.model_reference_url, clock=services.clock),
+            WorkerCapacity(services.horde, services.clock),
+            clock=services.clock,
+            retention_days=services.settings.job_retention_days,
+        )
+        self.driver = ChatDriver(bot, self.service, self.repo)
+        self.catalog = ModelCatalog(services.horde, services.clock)
+        self._starter: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        self._starter = asyncio.create_task(self._start_when_ready(), name="chat-start")
+
+    async def cog_unload(self) -> None:
+        if self._starter is not None:
+            self._starter.cancel()
+        await self.service.close()
+
+    async def _start_when_ready(self) -> None:
+        """Restart the queues once the bot is connected and the engine exists."""
+        await self.bot.wait_until_ready()
+        engine = self._engine()
+        while engine is None:
+            await asyncio.sleep(0.2)
+            engine = self._engine()
+        await self.service.start(self.driver, engine.jobs)
+
+    def _engine(self) -> GenerationService | None:
+        engine = getattr(self.bot.services, "generations", None)
+        return engine if isinstance(engine, GenerationService) else None
+
+    # --- commands -----------------------------------------------------------------------------
+
+    @chat.command(name="start", description="Start a conversation in a new thread")
+    @app_commands.describe(
+        persona="Who the bot plays (default: Assistant)",
+        model="A text model (default: the persona's or the server's)",
+        private="A private thread only you (and whoever you add) can see",
+    )
+    async def start(
+        self,
+        interaction: discord.Interaction[Any],
+        persona: str | None = None,
+        model: str | None = None,
+        private: bool = False,
+    ) -> None:
+        channel = interaction.channel
+        if not isinstance(channel, discord.TextChannel) or interaction.guild_id is None:
+            raise BadInput("Start a chat from a text channel of a server (not in a thread).")
+        if not await self.repo.enabled(interaction.guild_id):
+            raise NotAllowedHere(CHAT_OFF)
+        policy = await check_interaction(self.bot.services, interaction, record_use=False)
+        chosen = await resolve_persona(self.repo, interaction.guild_id, persona)
+        model_name = await self._model(model) or chosen.default_model or policy.default_model
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        kind = discord.ChannelType.private_thread if private else discord.ChannelType.public_thread
+        try:
+            thread = await channel.create_thread(
+                name=f"{chosen.name} · {interaction.user.display_name}"[:100],
+                type=kind,
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+            )
+        except discord.Forbidden as exc:
+            raise NotPermitted(
+                "I may not create threads in this channel (I need Create Public/Private "
+                "Threads and Send Messages in Threads)."
+            ) from exc
+        if private:
+            await thread.add_user(interaction.user)
+        conversation = await self.repo.create_conversation(
+            guild_id=interaction.guild_id,
+            thread_id=thread.id,
+            parent_id=channel.id,
+            owner_id=interaction.user.id,
+            persona=chosen,
+            model=model_name,
+            private=private,
+        )
+        await self._welcome(thread, conversation, chosen.greeting)
+        log.info("Member %s started conversation %s", interaction.user.id, conversation.id)
+        await interaction.followup.send(f"Your conversation is in {thread.mention}.")
+
+    async def _model(self, requested: str | None) -> str | None:
+        """The member's model, which some worker must serve now (None: not chosen)."""
+        name = (requested or "").strip()
+        if not name:
+            return None
+        try:
+            found = await self.catalog.find(name)
+        except HordeError:
+            return name  # the Horde is briefly unreachable: let it judge the name later
+        if found is None or not found.name:
+            raise BadInput(
+                f"No worker serves a text model called `{name[:100]}` right now. "
+                "Pick one from the list, or leave `model` empty."
+            )
+        return found.name
+
+    @start.autocomplete("model")
+    async def _model_choices(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        choices = await self.catalog.choices(current)
+        return [app_commands.Choice(name=c.label, value=c.value) for c in choices]
+
+    @start.autocomplete("persona")
+    async def _persona_choices(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        names = [DEFAULT_PERSONA.name]
+        if interaction.guild_id is not None:
+            names += [p.name for p in await self.repo.list_personas(interaction.guild_id)]
+        needle = current.strip().casefold()
+        return [app_commands.Choice(name=n, value=n) for n in names if needle in n.casefold()][:25]
+
+    async def _welcome(
+        self, thread: discord.Thread, conv: Conversation, greeting: str | None
+    ) -> None:
+        how = (
+            "Every message here is a turn."
+            if self.bot.services.settings.message_content_intent
+            else "Mention me or reply to my messages to talk."
+        )
+        model = f" (model `{conv.model}`)" if conv.model else ""
+        await thread.send(
+            f"💬 Chatting with **{conv.persona_name}**{model}. {how}\n"
+            "-# Messages go to volunteer AI Horde workers. `/chat reset`, `/chat export`, "
+            "`/chat end` work in this thread.",
+            allowed_mentions=NO_MENTIONS,
+        )
+        if greeting:
+            sent = await thread.send(greeting, allowed_mentions=NO_MENTIONS)
+            await self.repo.add_turn(
+                conv.id,
+                role="assistant",
+                author_name=conv.persona_name,
+                content=greeting,
+                message_id=sent.id,
+            )
+
+    @chat.command(name="reset", description="Forget this conversation's history")
+    async def reset(self, interaction: discord.Interaction[Any]) -> None:
+        conversation = await self._managed(interaction)
+        removed = await self.repo.clear(conversation.id)
+        await reply(interaction, f"🧹 History forgotten ({removed} messages).", ephemeral=False)
+
+    @chat.command(name="end", description="End this conversation and archive the thread")
+    async def end(self, interaction: discord.Interaction[Any]) -> None:
+        conversation = await self._managed(interaction)
+        await self.repo.end(conversation.id)
+        await reply(interaction, "👋 Conversation ended.", ephemeral=False)
+        if isinstance(interaction.channel, discord.Thread):
+            await interaction.channel.edit(archived=True)
+
+    @chat.command(name="export", description="Get this conversation as a .txt file")
+    async def export(self, interaction: discord.Interaction[Any]) -> None:
+        conversation = await self._conversation_here(interaction)
+        text = transcript(conversation, await self.repo.turns(conversation.id))
+        file = discord.File(io.BytesIO(text.encode()), filename=f"chat-{conversation.id}.txt")
+        await interaction.response.send_message(
+            "Here is the transcript.", file=file, ephemeral=True
+        )
+
+    async def _conversation_here(self, interaction: discord.Interaction[Any]) -> Conversation:
+        conversation = await self.repo.by_thread(interaction.channel_id or 0)
+        if conversation is None:
+            raise NotAChatThreadError()
+        return conversation
+
+    async def _managed(self, interaction: discord.Interaction[Any]) -> Conversation:
+        conversation = await self._conversation_here(interaction)
+        if interaction.user.id != conversation.owner_id and not (
+            interaction.permissions.manage_messages
+        ):
+            raise NotPermitted(
+                "Only the member who started this chat, or someone with Manage Messages, can."
+            )
+        return conversation
+
+    @chat.command(name="enable", description="Switch /chat on or off on this server")
+    @app_commands.describe(enabled="True: members may chat; False: no new chats or turns")
+    async def enable(self, interaction: discord.Interaction[Any], enabled: bool) -> None:
+        guild_id = self._require_manage_guild(interaction)
+        await self.repo.set_enabled(guild_id, enabled)
+        log.info(
+            "Member %s set /chat enabled=%s in guild %s", interaction.user.id, enabled, guild_id
+        )
+        await reply(interaction, f"`/chat` is now {'on' if enabled else 'off'} on this server.")
+
+    # --- personas -----------------------------------------------------------------------------
+
+    def _require_manage_guild(self, interaction: discord.Interaction[Any]) -> int:
+        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+            raise NotPermitted("This needs the Manage Server permission.")
+        return interaction.guild_id
+
+    @persona.command(name="add", description="Add a persona to this server")
+    @app_commands.describe(
+        name="The persona's name",
+        description="Who it is and how it talks (the system text)",
+        greeting="Its first message in a new chat",
+        model="A default text model for it",
+    )
+    async def persona_add(
+        self,
+        interaction: discord.Interaction[Any],
+        name: str,
+        description: str,
+        greeting: str | None = None,
+        model: str | None = None,
+    ) -> None:
+        guild_id = self._require_manage_guild(interaction)
+        persona = await add_persona(
+            self.repo, guild_id, interaction.user.id, name, description, greeting, model
+        )
+        await reply(interaction, f"Added the persona **{persona.name}**.")
+
+    @persona.command(name="edit", description="Change a persona of this server")
+    @app_commands.describe(
+        name="The persona to change",
+        description="New system text",
+        greeting="New greeting (empty text clears it)",
+        model="New default model (empty text clears it)",
+    )
+    async def persona_edit(
+        self,
+        interaction: discord.Interaction[Any],
+        name: str,
+        description: str | None = None,
+        greeting: str | None = None,
+        model: str | None = None,
+    ) -> None:
+        guild_id = self._require_manage_guild(interaction)
+        persona = await edit_persona(
+            self.repo, guild_id, interaction.user.id, name, description, greeting, model
+        )
+        await reply(interaction, f"Updated the persona **{persona.name}**.")
+
+    @persona.command(name="remove", description="Remove a persona of this server")
+    async def persona_remove(self, interaction: discord.Interaction[Any], name: str) -> None:
+        guild_id = self._require_manage_guild(interaction)
+        await remove_persona(self.repo, guild_id, name)
+        await reply(interaction, f"Removed the persona `{name.strip()[:40]}`.")
+
+    @persona.command(name="list", description="This server's personas")
+    async def persona_list(self, interaction: discord.Interaction[Any]) -> None:
+        await reply(interaction, await persona_list(self.repo, interaction.guild_id or 0))
+
+    # --- turns --------------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        # The thread may be missing from the cache after a restart: look it up by id.
+        if message.author.bot or message.guild is None or not self._is_turn(message):
+            return
+        conversation = await self.repo.by_thread(message.channel.id)
+        if conversation is None or not conversation.active:
+            return
+        text = self._text_of(message.content)
+        if not text:
+            return
+        try:
+            await self.driver.check_member(conversation, message.author.id, message.channel)
+        except UserFacingError as error:
+            await message.reply(error.user_message, allowed_mentions=NO_MENTIONS)
+            return
+        await self.service.add_user_turn(
+            conversation,
+            author_id=message.author.id,
+            author_name=message.author.display_name,
+            message_id=message.id,
+            text=text[:MAX_TURN_CHARS],
+        )
+
+    def _is_turn(self, message: discord.Message) -> bool:
+        if self.bot.services.settings.message_content_intent:
+            return True
+        me = self.bot.user
+        if me is not None and any(user.id == me.id for user in message.mentions):
+            return True
+        ref = message.reference
+        resolved = ref.resolved if ref is not None else None
+        return (
+            isinstance(resolved, discord.Message)
+            and me is not None
+            and (resolved.author.id == me.id)
+        )
+
+    def _text_of(self, content: str) -> str:
+        me = self.bot.user
+        if me is not None:
+            content = content.replace(f"<@{me.id}>", "").replace(f"<@!{me.id}>", "")
+        return content.strip()
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        author: Any = payload.data.get("author")
+        me = self.bot.user
+        if me is not None and isinstance(author, dict) and str(author.get("id")) == str(me.id):
+            return  # the bot's own progress edits are no turns
+        content = payload.data.get("content")
+        if isinstance(content, str) and content:
+            await self.repo.edit_by_message(payload.message_id, self._text_of(content))
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        await self.repo.delete_by_message(payload.message_id)
+
+    # --- buttons (ChatActions) ----------------------------------------------------------------
+
+    async def chat_button(
+        self, interaction: discord.Interaction[Any], action: str, job_id: int
+    ) -> None:
+        await self.driver.button(interaction, action, job_id)
+
+
+async def setup(bot: commands.Bot) -> None:
+    assert isinstance(bot, HordeBot)
+    await bot.add_cog(Chat(bot))
+    bot.add_dynamic_items(*CHAT_DYNAMIC_ITEMS)
