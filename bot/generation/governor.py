@@ -68,6 +68,9 @@ class SubmitGovernor:
 
     ``time_scale`` shrinks both windows (tests); ``slack`` widens them by a fraction, so
     network jitter between our grant and the Horde's clock cannot make two windows overlap.
+    Grants are also spread evenly (one per ``1 s / per_second``) instead of leaving in
+    bursts: a burst of simultaneous requests reaches the Horde with uneven delays, which is
+    exactly what pushes one more request into the Horde's one-second window.
     """
 
     def __init__(
@@ -82,8 +85,10 @@ class SubmitGovernor:
         if per_second < 1 or per_minute < 1:
             raise ValueError("submit limits must be at least 1")
         self._clock = clock
+        second = 1.0 * time_scale * (1 + slack)
         self._limits = (
-            (per_second, 1.0 * time_scale * (1 + slack)),
+            (1, second / per_second),  # even spacing; the minute window stays last (pruning)
+            (per_second, second),
             (per_minute, 60.0 * time_scale * (1 + slack)),
         )
         self._grants: deque[float] = deque()  # monotonic times of recent grants

@@ -93,6 +93,11 @@ class GenerationService:
 
     # --- lifecycle ------------------------------------------------------------------
 
+    @property
+    def governor(self) -> SubmitGovernor:
+        """The submit governor (e.g. to pause submits while a test queues a burst)."""
+        return self._governor
+
     async def start(self) -> None:
         """Start the governor and the poller, purge old jobs now and then daily (idempotent)."""
         if self._purge_task is not None and not self._purge_task.done():

@@ -100,8 +100,10 @@ async def make_service(
     """Build started services on the shared database; all are closed at the end."""
     made: list[GenerationService] = []
 
-    async def make(*, governor_scale: float = 0.05, **kwargs: object) -> GenerationService:
-        governor = SubmitGovernor(fake_horde.clock, time_scale=governor_scale)
+    async def make(
+        *, governor_scale: float = 0.05, governor_slack: float = 0.1, **kwargs: object
+    ) -> GenerationService:
+        governor = SubmitGovernor(fake_horde.clock, time_scale=governor_scale, slack=governor_slack)
         poller = Poller(
             client,
             fake_horde.clock,

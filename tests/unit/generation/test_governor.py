@@ -131,12 +131,18 @@ async def test_penalize_pauses_every_submit_for_retry_after() -> None:
     assert waited >= 0.29
 
 
-async def test_grants_within_the_limit_are_immediate() -> None:
-    governor = SubmitGovernor(per_second=2, per_minute=90)
+async def test_the_first_grant_is_immediate_and_the_next_is_spread_by_the_rate() -> None:
+    governor = SubmitGovernor(per_second=2, per_minute=90, slack=0.1)
     loop = asyncio.get_running_loop()
     governor.start()
     started = loop.time()
-    await asyncio.gather(governor.enqueue(1).wait(), governor.enqueue(2).wait())
-    waited = loop.time() - started
+    first = governor.enqueue(1)
+    second = governor.enqueue(2)
+    await first.wait()
+    first_at = loop.time() - started
+    await second.wait()
+    second_at = loop.time() - started
     await governor.close()
-    assert waited < 0.2
+    assert first_at < 0.2
+    # Two a second, spread evenly with 10 % slack: 0.55 s apart rather than a burst.
+    assert 0.5 <= second_at - first_at < 0.8

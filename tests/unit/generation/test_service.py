@@ -290,7 +290,9 @@ async def test_a_burst_of_50_from_10_members_respects_the_limits_and_completes(
     for i in range(3):
         fake_horde.add_worker(f"w{i}", seconds_per_job=0.01)
     scale = 0.1  # the governor's "second" lasts 0.1 s
-    service = await make_service(governor_scale=scale, max_in_flight_per_user=5)
+    # On a compressed clock, HTTP jitter is large next to the 10 % default slack: widen it
+    # so the assertion checks the governor, not how busy the machine is.
+    service = await make_service(governor_scale=scale, governor_slack=0.5, max_in_flight_per_user=5)
     listeners = [Recorder() for _ in range(50)]
     for i, listener in enumerate(listeners):
         await service.submit(_request(user_id=i % 10), apikey=ANON, listener=listener)
