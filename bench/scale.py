@@ -1,0 +1,122 @@
+"""§3 Scale: 100, 1 000 and 2 000 generations in flight, each size in a fresh process.
+
+A fresh process per size keeps memory figures honest (freed arenas are not handed back to
+the OS) and keeps the CPU counters of one size out of the next. The child is
+:mod:`bench.scale_child`; the fake Horde runs in yet another process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Any
+
+from bench.hordeproc import child_environ
+from bench.report import Row
+
+__all__ = ["run"]
+
+MB = 1024 * 1024
+
+
+async def measure(n: int, window: float) -> dict[str, Any]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.scale_child",
+        str(n),
+        str(window),
+        env=child_environ(),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"scale child {n} failed: {err.decode()[-2000:]}")
+    result: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
+    return result
+
+
+def rows_for(result: dict[str, Any]) -> list[Row]:
+    n = int(result["n"])
+    growth = (result["rss1"] - result["rss0"]) / n * 1000 / MB
+    engine = result["engine_cpu"] / n
+    bare = result["bare_cpu"] / n
+    requests = result["requests"]
+    per_gen = sum(requests.values()) / n
+    sql = result["sql_statements"] / n
+    main_share = result["engine_main_thread_cpu"] / result["engine_cpu"]
+    idle, loaded = result["idle_lag_p99"], result["lag_p99"]
+    return [
+        Row(
+            "3",
+            f"memory growth per 1 000 in flight, {n} in flight",
+            f"{growth:.1f} MB (RSS {result['rss0'] / MB:.0f} → {result['rss1'] / MB:.0f} MB)",
+            "same process before submitting",
+            None,
+            "< 50 MB",
+            growth < 50,
+            "",
+        ),
+        Row(
+            "3",
+            f"CPU per generation, {n} generations",
+            f"{engine * 1000:.2f} ms ({per_gen:.1f} Horde requests, {sql:.1f} SQL statements "
+            f"each; {main_share:.0%} on the event-loop thread)",
+            f"bare aiohttp, same requests: {bare * 1000:.2f} ms",
+            engine / bare if bare else None,
+            "< 3x",
+            engine / bare < 3 if bare else None,
+            SCALE_CPU_WHY,
+        ),
+        Row(
+            "3",
+            f"event-loop lag p99, {n} in flight",
+            f"{loaded * 1000:.1f} ms",
+            f"same process idle: {idle * 1000:.1f} ms (before submitting: "
+            f"{result['idle_lag_p99_before'] * 1000:.1f} ms)",
+            loaded / idle if idle else None,
+            "— (reported)",
+            None,
+        ),
+    ]
+
+
+SCALE_CPU_WHY = (
+    "the job store, not the HTTP: a profile at 500 generations shows ~27 aiosqlite calls per "
+    "generation (each a hand-off to the SQLite thread and a wake-up of the event loop: "
+    "Database.execute = execute + cursor.close, fetch = execute + fetch + close, insert = "
+    "BEGIN…COMMIT), for the ~8 statements counted here, and GenerationService._on_poll "
+    "writes JobRepository.update_status after EVERY status read, changed or not. No single "
+    "Python function stands out in the profile. Writing the status only when it visibly "
+    "changed (or every Nth read), and running single statements as one aiosqlite call "
+    "(`execute_fetchall`, no separate close) would roughly halve the hand-offs; "
+    "the governor's per-grant list comprehension "
+    "(SubmitGovernor._next_allowed) is O(grants in the last minute), ~40 µs at 1 000."
+)
+
+
+async def run(quick: bool) -> tuple[list[Row], list[str]]:
+    sizes = (20,) if quick else (100, 1000, 2000)
+    window = 0.5 if quick else 10.0
+    rows: list[Row] = []
+    for n in sizes:
+        rows += rows_for(await measure(n, window))
+    note = (
+        "§3: per size a fresh process runs the engine (governor, shared poller, notifier, "
+        "SQLite job store) with production polling (2-15 s) and a counting listener; the fake "
+        "Horde runs in another process with paused workers, so every generation stays queued "
+        "until released. Memory is RSS after gc before submitting vs once all N are submitted "
+        "and polled. CPU is process time (threads included) from the first submit to the last "
+        "delivery, less the lag monitor's share (the process's CPU rate while idle with the "
+        f"monitor running × the {window:g} s window), against a bare aiohttp loop (4 "
+        "concurrent, json decoded) making the same number of submits and status reads to the "
+        "same server. Lag: how late a 10 ms sleep wakes, p99 over "
+        f"{window:g} s with all N in flight vs the same process idle once all are delivered "
+        "(the machine is shared, so single windows are noisy). The submit governor's limits "
+        "are raised so N requests reach the Horde at once. CPU ratios move between runs on "
+        "a shared machine: four full runs while this benchmark was written gave 2.7-3.9x at "
+        "1 000 and 2 000, so the < 3x target is borderline, not comfortably met."
+    )
+    return rows, [note]
