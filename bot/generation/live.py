@@ -49,6 +49,7 @@ class LiveJob:
     bot_position: int | None = None
     status: HordeStatus | None = None
     status_at: float | None = None  # wall time of ``status``
+    status_saved_at: float = 0.0  # wall time ``status`` was last written to the database
     generations: tuple[Generation, ...] = ()
     error: ErrorInfo | None = None
     ticket: Ticket | None = None

@@ -143,7 +143,9 @@ class Poller:
     def next_delay(self, status: RequestStatusKobold) -> float:
         """Seconds until the next poll, from how far the request is from done."""
         if status.processing > 0 and status.waiting == 0:
-            return self.poll_min
+            # A worker is writing: poll a few times over the estimated rest of the job, so
+            # a long generation does not cost one status read every poll_min seconds.
+            return min(self.poll_max, max(self.poll_min, status.wait_time / 3))
         if not status.is_possible:
             return self.poll_max  # nothing happens until a suitable worker shows up
         # About four polls over the expected wait, and more often near the queue's front.

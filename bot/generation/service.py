@@ -18,6 +18,7 @@ from bot.generation.governor import SubmitGovernor
 from bot.generation.live import LiveJob
 from bot.generation.notify import Notifier, NullListener, settle
 from bot.generation.poller import Poller, PollEvent, PollOutcome
+from bot.generation.retention import purge_daily, purge_finished
 from bot.generation.state import (
     ErrorInfo,
     Generation,
@@ -43,7 +44,9 @@ log = logging.getLogger(__name__)
 ListenerFactory = Callable[[JobRecord], JobListener]
 ApiKeyResolver = Callable[[int], Awaitable[str]]
 
-_DAY = 86400.0
+
+# Seconds between two database writes of an unchanged status (see ``_on_poll``).
+STATUS_SAVE_INTERVAL = 60.0
 
 
 class GenerationService:
@@ -106,7 +109,9 @@ class GenerationService:
         self._governor.start()
         self._poller.start()
         await self.purge()
-        self._purge_task = asyncio.create_task(self._purge_daily(), name="job-purge")
+        self._purge_task = asyncio.create_task(
+            purge_daily(self.jobs, self._clock, self.retention_days), name="job-purge"
+        )
 
     async def close(self) -> None:
         """Stop without losing anything: unfinished jobs stay in the database for ``resume``.
@@ -247,8 +252,14 @@ class GenerationService:
             await self._finish(job, JobState.DONE, status=status, generations=generations)
         else:
             now = self._clock.time()
+            before = job.status.progress if job.status is not None else None
+            progressed = status.progress != before or generations != job.generations
             job.status, job.status_at, job.generations = status, now, generations
-            await self.jobs.update_status(job.id, status, generations, now=now)
+            # Write on progress, and otherwise now and then (resume reads polled_at): a
+            # ticking wait_time alone is not worth a database write per poll.
+            if progressed or now - job.status_saved_at >= STATUS_SAVE_INTERVAL:
+                await self.jobs.update_status(job.id, status, generations, now=now)
+                job.status_saved_at = now
             if not job.state.terminal:  # a cancel may have ended it meanwhile
                 self._notifier.publish(job)
 
@@ -381,19 +392,7 @@ class GenerationService:
 
     async def purge(self) -> int:
         """Delete jobs finished more than ``retention_days`` ago; returns how many."""
-        cutoff = self._clock.time() - self.retention_days * _DAY
-        count = await self.jobs.purge_finished(older_than=cutoff)
-        if count:
-            log.info("purged %d finished generation(s)", count)
-        return count
-
-    async def _purge_daily(self) -> None:
-        while True:
-            await self._clock.sleep(_DAY)
-            try:
-                await self.purge()
-            except Exception:
-                log.exception("purging old generations failed")
+        return await purge_finished(self.jobs, self._clock, self.retention_days)
 
 
 def _split(status: RequestStatusKobold) -> tuple[HordeStatus, tuple[Generation, ...]]:

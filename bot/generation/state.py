@@ -164,6 +164,18 @@ class HordeStatus:
             is_possible=get("is_possible") is not False,
         )
 
+    @property
+    def progress(self) -> tuple[object, ...]:
+        """The fields that mean the request moved (not the ticking estimates)."""
+        return (
+            self.finished,
+            self.processing,
+            self.waiting,
+            self.restarted,
+            self.queue_position,
+            self.is_possible,
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "done": self.done,

@@ -53,7 +53,8 @@ __all__ = [
 class HordeModel(BaseModel):
     """Base of every response model: tolerant of extra, missing and ``null`` fields."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    # defer_build: the validators are built on first use, not at import (start-up time).
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod

@@ -90,9 +90,15 @@ async def test_a_finished_request_is_reported_with_its_text(
     assert not poller.is_tracked(1)
 
 
-def test_processing_requests_are_polled_at_poll_min(poller: Poller) -> None:
-    status = _status(processing=1, waiting=0, queue_position=0, wait_time=30)
+def test_a_request_about_to_finish_is_polled_at_poll_min(poller: Poller) -> None:
+    status = _status(processing=1, waiting=0, queue_position=0, wait_time=0)
     assert poller.next_delay(status) == POLL_MIN
+
+
+def test_a_long_job_in_processing_is_polled_a_few_times_over_its_estimate() -> None:
+    poller = Poller(HordeClient(), poll_min=2.0, poll_max=15.0)
+    status = _status(processing=1, waiting=0, queue_position=0, wait_time=30)
+    assert poller.next_delay(status) == 10.0
 
 
 def test_a_long_queue_is_polled_at_poll_max(poller: Poller) -> None:
