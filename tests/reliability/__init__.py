@@ -1,0 +1,1 @@
+"""Reliability and secrecy suites: faults, crashes, bad input and secrets (issue 8)."""

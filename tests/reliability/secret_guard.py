@@ -1,0 +1,185 @@
+"""A per-test check that no secret leaks into logs, exception texts or messages sent to Discord.
+
+Used as an autouse fixture by ``tests/e2e/conftest.py`` and ``tests/reliability/conftest.py``.
+For the duration of a test every logger records at DEBUG into a list (cheap: records are only
+formatted at teardown). At teardown the secrets known to the fakes the test used — every fake
+Horde user's API key, every key typed into an API-key modal field, the fake Discord bot token,
+every interaction token the fake issued — plus every Fernet key generated in this process (the
+bot's ``ENCRYPTION_KEY`` in tests) are searched for in:
+
+* the captured log text of all loggers (message, pre-formatted traceback, stack info, and the
+  repr of any exception still attached to a record);
+* every JSON body and uploaded file the bot sent to the fake Discord's REST API.
+
+Teardown order makes this work: an autouse fixture is set up before ``discord_fake`` and
+``fake_horde`` and so torn down after them, when every request is recorded.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.horde import FakeHorde
+
+__all__ = ["SecretGuard", "generated_fernet_keys", "guard_secrets", "install_key_recorder"]
+
+MIN_SECRET = 8  # shorter values would match by accident
+ANONYMOUS_KEY = "0000000000"  # public, shared by every anonymous Horde user
+_MODAL_SUBMIT = 5
+
+_generated: list[str] = []
+
+
+def install_key_recorder() -> None:
+    """Remember every key ``Fernet.generate_key`` makes (tests create ENCRYPTION_KEY that way).
+
+    A recording wrapper around a third-party classmethod; behaviour is unchanged.
+    """
+    original = Fernet.generate_key
+    if getattr(original, "_recording", False):
+        return
+
+    def generate_key() -> bytes:
+        key = original()
+        _generated.append(key.decode())
+        return key
+
+    generate_key._recording = True  # type: ignore[attr-defined]
+    Fernet.generate_key = staticmethod(generate_key)  # type: ignore[assignment, method-assign]
+
+
+def generated_fernet_keys() -> tuple[str, ...]:
+    return tuple(_generated)
+
+
+class _Capture(logging.Handler):
+    """Keeps every record; formatting waits until the check."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def record_text(record: logging.LogRecord) -> str:
+    """All text a handler could print for ``record``, plus the repr of an attached exception."""
+    try:
+        parts = [record.getMessage()]
+    except Exception:  # a broken format string: check its pieces instead
+        parts = [str(record.msg), repr(record.args)]
+    parts += [record.exc_text or "", record.stack_info or ""]
+    if record.exc_info and record.exc_info[1] is not None:
+        parts.append(repr(record.exc_info[1]))
+        parts.append(str(record.exc_info[1]))
+    return "\n".join(parts)
+
+
+class SecretGuard:
+    """Captures logs at DEBUG while active; :meth:`leaks` lists what escaped."""
+
+    def __init__(self) -> None:
+        self._capture = _Capture()
+        self._root_level = logging.NOTSET
+
+    def __enter__(self) -> SecretGuard:
+        root = logging.getLogger()
+        self._root_level = root.level
+        root.addHandler(self._capture)
+        root.setLevel(logging.DEBUG)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        root = logging.getLogger()
+        root.removeHandler(self._capture)
+        root.setLevel(self._root_level)
+
+    @property
+    def records(self) -> list[logging.LogRecord]:
+        return self._capture.records
+
+    def log_text(self) -> str:
+        return "\n".join(record_text(r) for r in self._capture.records)
+
+    def leaks(self, secrets: Iterable[str], fakes: Iterable[object]) -> list[str]:
+        """``where: secret-prefix…`` for every secret found in the logs or a Discord body."""
+        wanted = sorted(secrets)
+        places = {"logs": self.log_text()}
+        for fake in fakes:
+            if isinstance(fake, FakeDiscord):
+                places["discord bodies"] = sent_bodies(fake)
+        return [
+            f"{where}: {secret[:4]}…({len(secret)} chars)"
+            for where, text in places.items()
+            for secret in wanted
+            if secret in text
+        ]
+
+
+def sent_bodies(fake: FakeDiscord) -> str:
+    """Every JSON body and uploaded file the bot sent to the fake's REST API, as one text."""
+    parts: list[str] = []
+    for call in fake.calls:
+        if call.json is not None:
+            parts.append(json.dumps(call.json, ensure_ascii=False, default=str))
+        for attachment in call.files:
+            data = getattr(attachment, "data", b"")
+            parts.append(data.decode(errors="replace") if isinstance(data, bytes) else str(data))
+    return "\n".join(parts)
+
+
+def known_secrets(fakes: Iterable[object]) -> set[str]:
+    """Secrets the given fakes know, plus the Fernet keys generated in this process.
+
+    The anonymous key (public) and values too short to search for are left out.
+    """
+    found = set(generated_fernet_keys())
+    for fake in fakes:
+        if isinstance(fake, FakeHorde):
+            found.update(user.apikey for user in fake.users.values())
+        elif isinstance(fake, FakeDiscord):
+            found.add(fake.token)
+            for interaction in fake.interactions.values():
+                found.add(interaction.token)
+                if interaction.type == _MODAL_SUBMIT:
+                    found.update(typed_keys(interaction.data))
+    return {s for s in found if len(s) >= MIN_SECRET and s != ANONYMOUS_KEY}
+
+
+def typed_keys(data: Any) -> Iterator[str]:
+    """Values typed into modal fields whose custom_id names an API key."""
+    if isinstance(data, dict):
+        custom_id = str(data.get("custom_id", "")).lower()
+        value = data.get("value")
+        if isinstance(value, str) and ("apikey" in custom_id or "api-key" in custom_id):
+            yield value.strip()
+        for child in data.values():
+            yield from typed_keys(child)
+    elif isinstance(data, list):
+        for child in data:
+            yield from typed_keys(child)
+
+
+def guard_secrets(funcargs: dict[str, Any], *, collect: bool = False) -> Iterator[SecretGuard]:
+    """Generator body of the autouse fixture: capture, then assert nothing leaked.
+
+    ``collect``: run the garbage collector before the check (~50 ms a test), so an asyncio
+    task that died unobserved logs its exception while still captured. The reliability suite
+    does, because its scenarios leave such tasks behind: collected later, inside pytest's own
+    ``ast.parse``, their finaliser trips CPython 3.11.7's AST recursion check (SystemError).
+    """
+    with SecretGuard() as guard:
+        yield guard
+        if collect:
+            gc.collect()
+    fakes = [v for v in funcargs.values() if isinstance(v, FakeDiscord | FakeHorde)]
+    leaks = guard.leaks(known_secrets(fakes), fakes)
+    assert not leaks, f"secrets leaked: {leaks}"
