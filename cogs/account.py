@@ -14,7 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bot import HordeBot
-from bot.horde.errors import HordeUnavailable, InvalidAPIKey, NotFound
+from bot.horde.errors import HordeUnavailable, HordeValidationError, InvalidAPIKey, NotFound
 from bot.logging_setup import register_secret
 from bot.tree import HordeCommandTree
 from bot.ui.replies import reply
@@ -55,6 +55,8 @@ class LoginModal(discord.ui.Modal, title="Log in to the AI Horde"):
             user = await services.horde.find_user(apikey=key, retries=1)
         except (NotFound, InvalidAPIKey):
             return "The Horde does not recognise that API key. Nothing was stored."
+        except HordeValidationError:
+            return "That does not look like an AI Horde API key. Nothing was stored."
         except HordeUnavailable:
             return "The AI Horde cannot be reached right now, so nothing was stored. Try again."
         if user.id is None or not user.username:

@@ -31,6 +31,10 @@ MAX_OWN_WORKERS = 25
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
+# Seconds /workers info may spend looking a worker up before it must acknowledge.
+LOOKUP_BEFORE_DEFER = 2.0
+
+
 class WorkerListCache:
     """The active text workers, fetched at most once per ``max_age`` seconds."""
 
@@ -100,9 +104,17 @@ class Workers(commands.Cog):
     @workers.command(name="info", description="One worker in detail")
     @app_commands.describe(worker="The worker's name or id")
     async def info(self, interaction: discord.Interaction[Any], worker: str) -> None:
-        await interaction.response.defer(thinking=True)
-        found = await self._resolve(worker.strip())
-        await interaction.edit_original_response(embed=worker_embed(found))
+        # Look the worker up before answering, so "no such worker" stays private; only a
+        # slow Horde makes us acknowledge first (Discord allows 3 s) with a public "thinking".
+        lookup = asyncio.ensure_future(self._resolve(worker.strip()))
+        done, _ = await asyncio.wait({lookup}, timeout=LOOKUP_BEFORE_DEFER)
+        if not done:
+            await interaction.response.defer(thinking=True)
+        found = await lookup
+        if interaction.response.is_done():
+            await interaction.edit_original_response(embed=worker_embed(found))
+        else:
+            await interaction.response.send_message(embed=worker_embed(found))
 
     @info.autocomplete("worker")
     async def _worker_choices(

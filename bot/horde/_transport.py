@@ -25,7 +25,12 @@ from urllib.parse import quote
 import aiohttp
 
 from bot.clock import Clock
-from bot.horde.errors import HordeError, HordeUnavailable, error_from_response
+from bot.horde.errors import (
+    HordeError,
+    HordeUnavailable,
+    HordeValidationError,
+    error_from_response,
+)
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +168,7 @@ class Transport:
     def _headers(self, call: Call) -> dict[str, str]:
         headers = {"Client-Agent": self.client_agent, "Accept": "application/json"}
         if call.apikey is not None:
+            check_apikey(call.apikey)
             headers["apikey"] = call.apikey
         headers.update(call.headers)
         return headers
@@ -200,6 +206,19 @@ class Transport:
 
 
 _NOT_JSON: Final = object()
+
+
+def check_apikey(apikey: str) -> None:
+    """Refuse a key no HTTP header can carry (control characters, spaces, non-ASCII).
+
+    aiohttp would raise a bare ValueError for some of these; a HordeValidationError says
+    what is wrong without repeating the key.
+    """
+    if not apikey or not all("!" <= ch <= "~" for ch in apikey):
+        raise HordeValidationError(
+            "the API key contains characters an API key cannot have",
+            errors={"apikey": "only visible ASCII characters, no spaces"},
+        )
 
 
 def _loads(text: str) -> Any:

@@ -36,9 +36,6 @@ class Case:
     command: str
     options: dict[str, Any] = field(default_factory=dict)
     expect: str | None = None
-    # /workers info defers publicly before it can know the name is wrong, so its refusal
-    # replaces a public "thinking…" (reported to the lead; allowed here, checked as such).
-    public: bool = False
 
 
 @contextlib.asynccontextmanager
@@ -83,7 +80,7 @@ async def refusal_problem(
         text = await answer(ia)
     except (TimeoutError, ValueError) as exc:
         return f"{case.name}: no answer ({type(exc).__name__})"
-    if ia.ephemeral == case.public:
+    if not ia.ephemeral:
         return f"{case.name}: refusal ephemeral={ia.ephemeral}"
     if UNEXPECTED_PREFIX in text or "Traceback" in text:
         return f"{case.name}: unexpected error shown: {text[:120]!r}"

@@ -6,7 +6,7 @@ import inspect
 
 import pytest
 
-from bot.horde import HordeClient, HordeUnavailable
+from bot.horde import HordeClient, HordeUnavailable, HordeValidationError
 from tests.fakes.horde import FakeHorde
 from tests.unit.horde.calls import CALLS, WITHOUT_APIKEY_ARG, prepare, run
 from tests.unit.horde.conftest import AGENT, ALICE_KEY
@@ -147,3 +147,17 @@ async def test_errors_never_show_the_key(horde: HordeClient) -> None:
     for exc in failures:
         assert ALICE_KEY not in f"{exc} {exc!r} {exc.args}"
         assert "wrong-key-0123456789" not in f"{exc} {exc!r} {exc.args}"
+
+
+@pytest.mark.parametrize("bad_key", ["key\x00nul-0123", "two words key", "ключ-ключ-ключ", ""])
+async def test_a_key_no_header_can_carry_is_refused_before_sending(
+    bad_key: str, horde: HordeClient, fake_horde: FakeHorde
+) -> None:
+    before = len(fake_horde.requests)
+    with pytest.raises(HordeValidationError) as raised:
+        await horde.find_user(apikey=bad_key, retries=0)
+    assert len(fake_horde.requests) == before
+    assert raised.value.status is None
+    assert "apikey" in raised.value.errors
+    if bad_key:
+        assert bad_key not in str(raised.value)
