@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.chat.formats import PLAIN, InstructFormat
+from bot.chat.sanitize import neutralise
 
 __all__ = [
     "CHARS_PER_TOKEN",
@@ -114,9 +115,10 @@ def trim_reply(text: str, stops: Sequence[str], *, bot_name: str | None = None) 
 def _content(fmt: InstructFormat, turn: ChatTurn) -> str:
     # Speakers' names keep a group chat readable; the model's own turns need none,
     # except in a plain transcript where every line is "Name: text".
+    # Members' text (names included) never acts as markup; see bot.chat.sanitize.
     if turn.role == "user" or fmt is PLAIN:
-        return f"{turn.name}: {turn.text}"
-    return turn.text
+        return f"{neutralise(turn.name)}: {neutralise(turn.text)}"
+    return neutralise(turn.text)
 
 
 def _turn_block(fmt: InstructFormat, turn: ChatTurn, *, is_open: bool = False) -> str:
@@ -137,7 +139,7 @@ def _clipped(fmt: InstructFormat, turn: ChatTurn, room: int, *, is_open: bool) -
 def _system_block(fmt: InstructFormat, system: str) -> str:
     if not system:
         return ""
-    return fmt.system_prefix + system + fmt.system_suffix
+    return fmt.system_prefix + neutralise(system) + fmt.system_suffix
 
 
 def _reply_start(fmt: InstructFormat, bot_name: str) -> str:
@@ -164,7 +166,7 @@ def _assemble(
             # Formats without a system role: the persona opens the first user message.
             blocks[0] = fmt.user_prefix + system_block + blocks[0][len(fmt.user_prefix) :]
         else:
-            head += fmt.user_prefix + system + fmt.user_suffix
+            head += fmt.user_prefix + neutralise(system) + fmt.user_suffix
     else:
         head += system_block
     body = head + "".join(blocks)
