@@ -84,7 +84,7 @@ def build_generation_service(
         horde,
         governor,
         poller,
-        JobRepository(db, vault),
+        JobRepository(db, vault, clock=clock),
         clock,
         max_in_flight_per_user=settings.max_generations_per_user,
         retention_days=settings.job_retention_days,

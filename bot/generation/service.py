@@ -213,6 +213,10 @@ class GenerationService:
         now = self._clock.time()
         try:
             await self.jobs.mark_submitted(job.id, horde_id, now=now)
+        except Exception:
+            # Keep serving the job from memory; only a restart before the next write could
+            # submit it again.
+            log.exception("could not store the Horde id of job %s", job.id)
         finally:
             job.submitting = False
         job.horde_id, job.submitted_at = horde_id, now
@@ -328,9 +332,13 @@ class GenerationService:
             job.generations = generations
         self._poller.untrack(job.id)
         self._live.pop(job.id, None)
-        await self.jobs.finish(
-            job.id, state, now=now, status=status, generations=generations, error=error
-        )
+        try:
+            await self.jobs.finish(
+                job.id, state, now=now, status=status, generations=generations, error=error
+            )
+        except Exception:
+            # The member still gets the result; the row is settled at the next resume.
+            log.exception("could not store the end of job %s", job.id)
         log.info("job %s ended: %s", job.id, state)
         self._notifier.publish(job)
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bot.clock import SYSTEM_CLOCK, Clock
 from bot.generation.errors import ErrorKind
 from bot.generation.state import (
     TERMINAL_STATES,
@@ -44,12 +46,31 @@ _IN_ACTIVE = f"state IN ({', '.join('?' * len(_ACTIVE))})"
 _IN_TERMINAL = f"state IN ({', '.join('?' * len(_TERMINAL))})"
 
 
-class JobRepository:
-    """Reads and writes jobs; each write is committed (autocommit) before the method returns."""
+# Backoff of retried job writes, in seconds.
+WRITE_RETRY_FIRST_DELAY = 0.1
+WRITE_RETRY_MAX_DELAY = 2.0
 
-    def __init__(self, db: Database, vault: KeyVault) -> None:
+
+class JobRepository:
+    """Reads and writes jobs; each write is committed (autocommit) before the method returns.
+
+    Updates that SQLite refuses for a while ("database is locked", a failing disk) are
+    retried with backoff for up to ``write_retry_seconds``: a job's progress must not be
+    lost to a passing fault, and nothing else can write it later.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        vault: KeyVault,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+        write_retry_seconds: float = 30.0,
+    ) -> None:
         self._db = db
         self._vault = vault
+        self._clock = clock
+        self._write_retry_seconds = write_retry_seconds
 
     async def insert(self, request: GenerationRequest, *, now: float) -> int:
         """Store a new job in state ``pending``; returns its local id."""
@@ -207,7 +228,21 @@ class JobRepository:
         return count
 
     async def _write(self, sql: str, args: Iterable[Any]) -> None:
-        await self._db.execute(sql, tuple(args))
+        params = tuple(args)
+        deadline = self._clock.monotonic() + self._write_retry_seconds
+        delay = WRITE_RETRY_FIRST_DELAY
+        while True:
+            try:
+                await self._db.execute(sql, params)
+                return
+            except (sqlite3.ProgrammingError, sqlite3.NotSupportedError):
+                raise  # a bug in the statement: retrying cannot help
+            except sqlite3.DatabaseError as exc:
+                if self._clock.monotonic() + delay > deadline:
+                    raise
+                log.warning("job write failed (%s); retrying in %.1f s", exc, delay)
+                await self._clock.sleep(delay)
+                delay = min(delay * 2, WRITE_RETRY_MAX_DELAY)
 
     async def _select(self, where: str, args: Iterable[Any]) -> list[JobRecord]:
         sql = f"SELECT {_COLUMNS} FROM generations WHERE {where} ORDER BY id"  # noqa: S608

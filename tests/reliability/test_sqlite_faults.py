@@ -14,8 +14,6 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from tests.e2e.generate_support import MODEL, generate, generate_bot, make_world
 from tests.fakes.discord import FakeDiscord, FakeInteraction
 from tests.fakes.horde import FakeHorde
@@ -30,13 +28,6 @@ from tests.reliability.support import (
 
 WRITING = "worker is writing"
 HOLD = 1.5  # real seconds the fault lasts: longer than a worker's job
-WRITE_FAILURE_BUG = (
-    "a failed job write is never retried: GenerationService._finish sets the terminal state "
-    "and drops the job from _live before jobs.finish(), so when that write raises the reply "
-    "keeps its last progress and the row stays non-terminal; in _run_submit a failing "
-    "jobs.mark_submitted() kills the submit task, leaving the reply on 'Sending to the AI "
-    "Horde…' and the row 'pending' (resubmitted, i.e. duplicated, after a restart)"
-)
 
 
 @contextlib.contextmanager
@@ -90,7 +81,6 @@ async def test_lock_shorter_than_the_busy_timeout_is_waited_out(
     assert_jobs_settled(tmp_path, 3)
 
 
-@pytest.mark.xfail(strict=True, reason=WRITE_FAILURE_BUG)
 async def test_database_is_locked_during_the_final_write_loses_no_reply(
     discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path, secret_guard: SecretGuard
 ) -> None:
@@ -107,7 +97,6 @@ async def test_database_is_locked_during_the_final_write_loses_no_reply(
     assert_jobs_settled(tmp_path, 3)
 
 
-@pytest.mark.xfail(strict=True, reason=WRITE_FAILURE_BUG)
 async def test_failing_writes_during_generation_lose_no_reply(
     discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path, secret_guard: SecretGuard
 ) -> None:

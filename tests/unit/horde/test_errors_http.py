@@ -14,7 +14,6 @@ from bot.horde import (
     HordeClient,
     HordeUnavailable,
     HordeValidationError,
-    InvalidAPIKey,
     KudosError,
     MaintenanceMode,
     NotFound,
@@ -133,12 +132,6 @@ async def test_a_server_validation_body_keeps_field_errors(horde: HordeClient) -
         await horde.generate_async("hi", webhook="http:")
     assert info.value.status == 400
     assert "webhook" in info.value.errors
-
-
-async def test_a_missing_key_is_invalid(horde: HordeClient) -> None:
-    with pytest.raises((InvalidAPIKey, HordeValidationError)) as info:
-        await horde.find_user(apikey="")
-    assert info.value.status in (400, 401)
 
 
 async def test_a_non_moderator_is_forbidden(horde: HordeClient) -> None:
