@@ -177,14 +177,14 @@ def _profile_rows(
 
 
 REQUESTS_WHY = (
-    "about half of our status reads fall in the processing phase: Poller.next_delay "
-    "(bot/generation/poller.py) returns POLL_MIN_SECONDS (2 s) whenever "
-    "`processing > 0 and waiting == 0`, whatever wait_time says (20 s of processing = 10 "
-    "reads); in the queue it reads at a quarter of wait_time, capped at POLL_MAX_SECONDS "
-    "(15 s), i.e. 7-8 reads for 60 s. Meeting ≤ 0.5 here needs ≤ 9 reads for 80 s: a halving "
-    "schedule (next read at half the estimated time left, never below POLL_MIN_SECONDS, in "
-    "both phases) needs about log2(80 / 2) + 1 ≈ 6-7 — at the price of trusting wait_time, "
-    "which the real Horde estimates more roughly than the fake."
+    "the poller reads a quarter of wait_time apart in the queue (capped at POLL_MAX_SECONDS, "
+    "15 s) and a third of the estimated rest while a worker writes (never under "
+    "POLL_MIN_SECONDS, 2 s): about 15 reads for 60 s + 20 s, where ≤ 0.5 needs ≤ 11. A "
+    "halving schedule (next read at half the estimated time left, in both phases) would meet "
+    "it with about 7 reads, but it trusts wait_time more, and the real Horde's estimate is "
+    "rougher than the fake's exact one: a late estimate would then cost seconds of added "
+    "delay. We keep the safer schedule; the 10-minute profile, where requests matter most, "
+    "meets the target."
 )
 
 NOTE = (

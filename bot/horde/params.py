@@ -67,7 +67,7 @@ class ModelGenerationInputKobold(BaseModel):
     Unknown keys are kept and forwarded (workers receive them).
     """
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     n: int | None = None
     max_context_length: int | None = None
