@@ -160,7 +160,11 @@ class Generate(commands.Cog, name=ACTIONS_COG):
         return (found.name,)
 
     async def _start(self, interaction: discord.Interaction[Any], job: Job) -> int:
-        """Defer, then hand the job to the engine with a listener editing this reply."""
+        """Store the job, then acknowledge, then let the listener edit this reply.
+
+        The job is stored (with the interaction token) before the interaction is deferred, so
+        a crash between the two cannot leave a "thinking…" reply that no restart knows about.
+        """
         services = self.bot.services
         service = generation_service(services)
         user_id = interaction.user.id
@@ -168,10 +172,6 @@ class Generate(commands.Cog, name=ACTIONS_COG):
         limit = job.policy.max_in_flight
         if await service.jobs.count_in_flight(user_id) >= limit:
             raise TooManyInFlight(limit)
-        callback = await interaction.response.defer(thinking=True, ephemeral=job.private)
-        message_id = callback.message_id if callback is not None else None
-        if message_id is None:
-            message_id = (await interaction.original_response()).id
         issued_at = services.clock.time()
         request = GenerationRequest(
             prompt=job.prompt,
@@ -183,7 +183,6 @@ class Generate(commands.Cog, name=ACTIONS_COG):
             channel_id=interaction.channel_id,
             application_id=interaction.application_id,
             interaction_token=interaction.token,
-            message_id=message_id,
             private=job.private,
             context={**job.context, ISSUED_AT: issued_at},
         )
@@ -192,7 +191,7 @@ class Generate(commands.Cog, name=ACTIONS_COG):
             channel_id=interaction.channel_id,
             application_id=interaction.application_id,
             token=interaction.token,
-            message_id=message_id,
+            message_id=None,
             private=job.private,
             issued_at=issued_at,
         )
@@ -202,10 +201,21 @@ class Generate(commands.Cog, name=ACTIONS_COG):
             RequestFacts.of(job.prompt, job.params, job.models),
             clock=services.clock,
             min_interval=self.edit_interval,
+            attached=False,
         )
         job_id = await service.submit(
             request, apikey=apikey, listener=listener, max_in_flight=limit
         )
+        try:
+            callback = await interaction.response.defer(thinking=True, ephemeral=job.private)
+            message_id = callback.message_id if callback is not None else None
+            if message_id is None:
+                message_id = (await interaction.original_response()).id
+        except discord.HTTPException:
+            await service.cancel(job_id)  # nobody can see this reply: do not spend kudos
+            raise
+        await service.jobs.set_message_id(job_id, message_id)
+        listener.attach(message_id)
         log.info("Member %s started generation job %s", user_id, job_id)
         return job_id
 

@@ -10,6 +10,8 @@ the original one in the channel — or, for a private generation, sent by DM onl
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -39,6 +41,8 @@ DEFAULT_EDIT_INTERVAL = 1.5
 TOKEN_LIFETIME = 14.5 * 60
 EDIT_ATTEMPTS = 3
 ISSUED_AT = "issued_at"  # key of the token's issue time in a job's ``context``
+# Seconds an updater created before its reply exists waits for ``attach`` before going on.
+ATTACH_TIMEOUT = 10.0
 
 
 class DeliveryError(Exception):
@@ -83,7 +87,10 @@ class ReplyUpdater:
         clock: Clock = SYSTEM_CLOCK,
         min_interval: float = DEFAULT_EDIT_INTERVAL,
         token_lifetime: float = TOKEN_LIFETIME,
+        attached: bool = True,
     ) -> None:
+        """``attached=False``: the reply does not exist yet (the job is stored before the
+        interaction is acknowledged); updates wait for :meth:`attach`."""
         self._client = client
         self.target = target
         self._facts = facts
@@ -93,8 +100,21 @@ class ReplyUpdater:
         self._shown: Rendered | None = None
         self._last_edit: float | None = None
         self._token_dead = target.token is None or target.application_id is None
+        self._attached = asyncio.Event()
+        if attached:
+            self._attached.set()
+
+    def attach(self, message_id: int) -> None:
+        """The reply now exists as ``message_id``: start showing the job in it."""
+        self.target = dataclasses.replace(self.target, message_id=message_id)
+        self._attached.set()
 
     async def on_update(self, snapshot: JobSnapshot) -> None:
+        if not self._attached.is_set():
+            try:
+                await asyncio.wait_for(self._attached.wait(), ATTACH_TIMEOUT)
+            except TimeoutError:
+                log.warning("reply of job %s never appeared; falling back", snapshot.job_id)
         rendered = render(snapshot, self._facts)
         if rendered == self._shown:
             return
