@@ -74,7 +74,7 @@ def build_generation_service(
     """The engine behind /generate and chat, sized by the settings."""
     governor = SubmitGovernor(
         clock,
-        per_second=max(1, int(settings.horde_submits_per_second)),
+        per_second=settings.horde_submits_per_second,
         per_minute=settings.horde_submits_per_minute,
     )
     poller = Poller(

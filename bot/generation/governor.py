@@ -77,18 +77,19 @@ class SubmitGovernor:
         self,
         clock: Clock = SYSTEM_CLOCK,
         *,
-        per_second: int = 2,
+        per_second: float = 2,
         per_minute: int = 90,
         time_scale: float = 1.0,
         slack: float = 0.1,
     ) -> None:
-        if per_second < 1 or per_minute < 1:
-            raise ValueError("submit limits must be at least 1")
+        if per_second <= 0 or per_minute < 1:
+            raise ValueError("submit limits must be positive")
         self._clock = clock
         second = 1.0 * time_scale * (1 + slack)
         self._limits = (
             (1, second / per_second),  # even spacing; the minute window stays last (pruning)
-            (per_second, second),
+            # A fractional rate (e.g. 0.5/s) is enforced by the spacing above.
+            (max(1, int(per_second)), second),
             (per_minute, 60.0 * time_scale * (1 + slack)),
         )
         self._grants: deque[float] = deque()  # monotonic times of recent grants

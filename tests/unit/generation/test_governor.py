@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 from bot.generation import SubmitGovernor, Ticket
 from bot.horde import HordeClient
@@ -146,3 +147,18 @@ async def test_the_first_grant_is_immediate_and_the_next_is_spread_by_the_rate()
     assert first_at < 0.2
     # Two a second, spread evenly with 10 % slack: 0.55 s apart rather than a burst.
     assert 0.5 <= second_at - first_at < 0.8
+
+
+async def test_a_fractional_rate_spaces_grants_by_its_inverse() -> None:
+    governor = SubmitGovernor(per_second=4.0 / 3, per_minute=90, time_scale=0.1, slack=0.0)
+    loop = asyncio.get_running_loop()
+    governor.start()
+    tickets = [governor.enqueue(user) for user in range(3)]
+    granted = []
+    for ticket in tickets:
+        await ticket.wait()
+        granted.append(loop.time())
+    await governor.close()
+    gaps = [b - a for a, b in itertools.pairwise(granted)]
+    # 4/3 per second on a clock scaled by 0.1: one grant every 0.075 s.
+    assert all(gap >= 0.07 for gap in gaps)
