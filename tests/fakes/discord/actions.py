@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.fakes.discord.commands import OptionBuilder
 from tests.fakes.discord.gateway import MESSAGE_CONTENT
 from tests.fakes.discord.interactions import (
     APPLICATION_COMMAND,
@@ -19,6 +18,7 @@ from tests.fakes.discord.interactions import (
     modal_submit_components,
 )
 from tests.fakes.discord.models import FakeChannel, FakeMessage, FakeUser
+from tests.fakes.discord.slash_routes import OptionBuilder
 from tests.fakes.discord.state import FakeState
 
 MENTION_RE = re.compile(r"<@!?(\d+)>")

@@ -14,7 +14,6 @@ import yarl
 from aiohttp import web
 
 from tests.fakes.discord.actions import UserActions
-from tests.fakes.discord.commands import CommandRoutes
 from tests.fakes.discord.gateway import Gateway
 from tests.fakes.discord.http_app import (
     API_PREFIX,
@@ -25,6 +24,7 @@ from tests.fakes.discord.http_app import (
 )
 from tests.fakes.discord.models import DEFAULT_BOT_PERMISSIONS
 from tests.fakes.discord.rest import RestRoutes
+from tests.fakes.discord.slash_routes import CommandRoutes
 from tests.fakes.discord.webhooks import WebhookRoutes
 
 log = logging.getLogger(__name__)

@@ -95,7 +95,7 @@ def test_discord_http_request_line_hides_interaction_token(
     debug_caplog: pytest.LogCaptureFixture,
 ) -> None:
     token = f"aW50ZXJhY3Rpb246{secrets.token_urlsafe(40)}"
-    url = f"https://discord.com/api/v10/interactions/1300000000000000001/{token}/callback"
+    url = f"https://discord.example/api/v10/interactions/1300000000000000001/{token}/callback"
     body = json.dumps({"type": 4, "data": {"content": "Logged in as alice#42", "flags": 64}})
     logging.getLogger("discord.http").debug("%s %s with %s has returned %s", "POST", url, body, 204)
     assert token not in debug_caplog.text
@@ -105,7 +105,7 @@ def test_discord_http_request_line_hides_interaction_token(
 
 def test_webhook_url_token_is_hidden(debug_caplog: pytest.LogCaptureFixture) -> None:
     token = secrets.token_urlsafe(50)
-    url = f"https://discord.com/api/v10/webhooks/{APP_ID}/{token}/messages/@original"
+    url = f"https://discord.example/api/v10/webhooks/{APP_ID}/{token}/messages/@original"
     logging.getLogger("discord.webhook.async_").debug("PATCH %s has returned 200", url)
     assert token not in debug_caplog.text
     assert f"/webhooks/{APP_ID}/{REDACTED}/messages/@original" in debug_caplog.text
