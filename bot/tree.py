@@ -115,3 +115,14 @@ def _error_id_in(message: str) -> str | None:
     if not message.startswith(UNEXPECTED_PREFIX):
         return None
     return message.split("`")[1]
+
+
+async def answer_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
+    """Answer an error raised outside the command tree (a button, a modal) as the tree would."""
+    tree = interaction.client.tree
+    if isinstance(tree, HordeCommandTree):
+        message = tree.describe(interaction, error)
+    else:  # a client without our tree (never in production): still answer something
+        log.error("Error in a component of interaction %s", interaction.id, exc_info=error)
+        message = f"{UNEXPECTED_PREFIX}. It has been logged."
+    await reply(interaction, message)

@@ -16,7 +16,7 @@ from discord.ext import commands
 from bot.bot import HordeBot
 from bot.horde.errors import HordeUnavailable, HordeValidationError, InvalidAPIKey, NotFound
 from bot.logging_setup import register_secret
-from bot.tree import HordeCommandTree
+from bot.tree import answer_error
 from bot.ui.replies import reply
 
 log = logging.getLogger(__name__)
@@ -71,9 +71,7 @@ class LoginModal(discord.ui.Modal, title="Log in to the AI Horde"):
     async def on_error(  # type: ignore[override]  # Modal narrows BaseView's signature
         self, interaction: discord.Interaction[Any], error: Exception, /
     ) -> None:
-        tree = self.bot.tree
-        assert isinstance(tree, HordeCommandTree)
-        await reply(interaction, tree.describe(interaction, error))
+        await answer_error(interaction, error)
 
 
 class Account(commands.Cog):

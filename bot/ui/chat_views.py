@@ -7,19 +7,17 @@ so clicks work after a restart. What a click does lives in the ``Chat`` cog
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import discord
 
-from bot.tree import HordeCommandTree
+from bot.tree import answer_error
 from bot.ui.generation_render import Buttons
 from bot.ui.replies import reply
 
 __all__ = ["CHAT_COG", "CHAT_DYNAMIC_ITEMS", "ChatActions", "build_chat_view"]
 
-log = logging.getLogger(__name__)
 
 CHAT_COG = "Chat"
 Button = discord.ui.Button[discord.ui.View]
@@ -43,13 +41,7 @@ async def _dispatch(interaction: discord.Interaction[Any], action: str, job_id: 
     try:
         await cog.chat_button(interaction, action, job_id)
     except Exception as error:
-        tree = interaction.client.tree
-        if isinstance(tree, HordeCommandTree):
-            message = tree.describe(interaction, error)
-        else:
-            log.error("Error in a chat button", exc_info=error)
-            message = "Something went wrong on my side. It has been logged."
-        await reply(interaction, message)
+        await answer_error(interaction, error)
 
 
 class ChatButton(

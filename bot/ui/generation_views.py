@@ -9,14 +9,13 @@ after a restart without any view kept in memory. Register them once with
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, runtime_checkable
 
 import discord
 
-from bot.tree import HordeCommandTree
+from bot.tree import answer_error
 from bot.ui.generation_render import Buttons
 from bot.ui.replies import reply
 
@@ -32,7 +31,6 @@ __all__ = [
     "may_manage",
 ]
 
-log = logging.getLogger(__name__)
 
 ACTIONS_COG = "Generate"
 
@@ -77,13 +75,7 @@ async def _dispatch(
     try:
         await action(cog)
     except Exception as error:
-        tree = interaction.client.tree
-        if isinstance(tree, HordeCommandTree):
-            message = tree.describe(interaction, error)
-        else:
-            log.error("Error in a generation button", exc_info=error)
-            message = "Something went wrong on my side. It has been logged."
-        await reply(interaction, message)
+        await answer_error(interaction, error)
 
 
 class CancelButton(

@@ -12,7 +12,7 @@ from typing import Any
 
 import discord
 
-from bot.tree import HordeCommandTree
+from bot.tree import answer_error
 from bot.ui.replies import reply
 
 log = logging.getLogger(__name__)
@@ -51,10 +51,4 @@ class InvokerOnlyView(discord.ui.View):
     async def on_error(
         self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
-        tree = interaction.client.tree
-        if isinstance(tree, HordeCommandTree):
-            message = tree.describe(interaction, error)
-        else:
-            log.error("Error in a button of %s", type(self).__name__, exc_info=error)
-            message = "Something went wrong on my side. It has been logged."
-        await reply(interaction, message)
+        await answer_error(interaction, error)
