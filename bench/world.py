@@ -23,7 +23,7 @@ from bot.bot import HordeBot
 from bot.clock import Clock
 from bot.config import Settings
 from bot.generation import GenerationService
-from bot.ui.reply_updater import DEFAULT_EDIT_INTERVAL, make_reply_updater
+from bot.ui.reply_updater import DEFAULT_EDIT_INTERVAL
 from tests.fakes.discord import FakeDiscord, running_bot
 from tests.fakes.horde import FakeHorde, OffsetClock
 
@@ -99,8 +99,7 @@ async def bot_on_fakes(
 ) -> AsyncIterator[tuple[HordeBot, GenerationService]]:
     """A ready bot with /generate and a started engine: ``bot.app.open_bot`` on the fakes.
 
-    The engine is the one ``bot.app`` wires (or, while that wiring is not there yet, the
-    end-to-end tests' ``wire_generations``). ``discord_meter`` traces the bot's Discord HTTP
+    The engine is the one ``bot.app`` wires. ``discord_meter`` traces the bot's Discord HTTP
     session.
     """
     with tempfile.TemporaryDirectory(prefix="bench-bot-") as tmp:
@@ -115,28 +114,12 @@ async def bot_on_fakes(
                 **(env or {}),
             }
         )
-        async with open_bot(settings, clock=clock, extensions=("cogs.generate",)) as bot:
+        async with open_bot(
+            settings, clock=clock, extensions=("cogs.generate",), edit_interval=edit_interval
+        ) as bot:
             bot._connection.guild_ready_timeout = 0.05
             if discord_meter is not None:
                 bot.http.http_trace = discord_meter.trace_config()
-            bot.edit_interval = edit_interval  # type: ignore[attr-defined,unused-ignore]
-            service = getattr(bot.services, "generations", None)
-            wired = isinstance(service, GenerationService)  # does bot.app wire the engine?
-            if not isinstance(service, GenerationService):
-                # Imported here: the helper goes away once bot.app wires the engine everywhere.
-                from tests.e2e.generate_support import wire_generations
-
-                service = wire_generations(bot.services)
-            await service.start()
-            try:
-                async with running_bot(bot, discord_fake) as ready:
-                    cog = ready.get_cog("Generate")
-                    assert cog is not None
-                    cog.edit_interval = edit_interval  # type: ignore[attr-defined]
-                    if not wired:  # else the bot resumed in setup_hook
-                        factory = make_reply_updater(ready, clock, min_interval=edit_interval)
-                        await service.resume(factory, ready.services.key_for)
-                    yield ready, service
-            finally:
-                if not wired:  # else open_bot closes it
-                    await service.close()
+            # bot.app built, started and (in setup_hook) resumed the engine; open_bot closes it.
+            async with running_bot(bot, discord_fake) as ready:
+                yield ready, ready.services.generations

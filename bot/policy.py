@@ -157,8 +157,8 @@ async def check_generate(
             "On this server the bot only generates in age-restricted (NSFW) channels, "
             "because the Horde's text workers are not filtered."
         )
-    cooldowns = _cooldowns(services)
-    if cooldowns is not None and guild.cooldown_seconds > 0:
+    cooldowns = services.cooldowns
+    if guild.cooldown_seconds > 0:
         if record_use:
             cooldowns.check_and_record(guild_id, user_id, guild.cooldown_seconds)
         else:
@@ -183,12 +183,6 @@ def _policy_for(settings: Settings, guild: GuildSettings) -> GenerationPolicy:
         max_length_cap=cap,
         max_in_flight=in_flight,
     )
-
-
-def _cooldowns(services: Services) -> CooldownTracker | None:
-    """The bot's tracker (``services.cooldowns``), if the bot attached one."""
-    tracker = getattr(services, "cooldowns", None)
-    return tracker if isinstance(tracker, CooldownTracker) else None
 
 
 async def check_interaction(

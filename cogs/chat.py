@@ -25,7 +25,6 @@ from bot.chat.reference import ModelReference
 from bot.chat.service import ChatService
 from bot.chat.transcript import transcript
 from bot.errors import BadInput, NotAllowedHere, NotPermitted, UserFacingError
-from bot.generation import GenerationService
 from bot.horde.errors import HordeError
 from bot.model_catalog import ModelCatalog
 from bot.policy import check_interaction
@@ -89,17 +88,9 @@ class Chat(commands.Cog, name=CHAT_COG):
         await self.service.close()
 
     async def _start_when_ready(self) -> None:
-        """Restart the queues once the bot is connected and the engine exists."""
+        """Restart the queues once the bot is connected."""
         await self.bot.wait_until_ready()
-        engine = self._engine()
-        while engine is None:
-            await asyncio.sleep(0.2)
-            engine = self._engine()
-        await self.service.start(self.driver, engine.jobs)
-
-    def _engine(self) -> GenerationService | None:
-        engine = getattr(self.bot.services, "generations", None)
-        return engine if isinstance(engine, GenerationService) else None
+        await self.service.start(self.driver, self.bot.services.generations.jobs)
 
     # --- commands -----------------------------------------------------------------------------
 

@@ -20,13 +20,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bot import HordeBot
-from bot.errors import BadInput, NotPermitted, UserFacingError
-from bot.generation import GenerationRequest, GenerationService, JobNotFound, TooManyInFlight
+from bot.errors import BadInput, NotPermitted
+from bot.generation import GenerationRequest, JobNotFound, TooManyInFlight
 from bot.horde.errors import HordeValidationError
 from bot.horde.params import validate_params
 from bot.model_catalog import ModelCatalog
-from bot.policy import CooldownTracker, GenerationPolicy, check_interaction
-from bot.services import Services
+from bot.policy import GenerationPolicy, check_interaction
 from bot.ui.generation_render import RequestFacts
 from bot.ui.generation_views import ACTIONS_COG, DYNAMIC_ITEMS, may_manage
 from bot.ui.replies import reply
@@ -37,26 +36,11 @@ from bot.ui.reply_updater import (
     make_reply_updater,
 )
 
-__all__ = ["Generate", "generation_service", "make_reply_updater", "setup"]
+__all__ = ["Generate", "make_reply_updater", "setup"]
 
 log = logging.getLogger(__name__)
 
 MAX_PROMPT_CHARS = 6000  # Discord's own limit for a string option
-
-
-class GeneratingUnavailableError(UserFacingError):
-    """The bot runs without a generation engine (or it is not started yet)."""
-
-    def __init__(self) -> None:
-        super().__init__("Generating text is not available right now. Try again in a minute.")
-
-
-def generation_service(services: Services) -> GenerationService:
-    """The bot's engine (``services.generations``), or a plain refusal when there is none."""
-    service = getattr(services, "generations", None)
-    if not isinstance(service, GenerationService):
-        raise GeneratingUnavailableError()
-    return service
 
 
 @dataclass(frozen=True)
@@ -78,8 +62,6 @@ class Generate(commands.Cog, name=ACTIONS_COG):
     def __init__(self, bot: HordeBot) -> None:
         self.bot = bot
         self.catalog = ModelCatalog(bot.services.horde, bot.services.clock)
-        # Seconds between two edits of one reply; tests shorten it.
-        self.edit_interval = bot.edit_interval
 
     @app_commands.command(name="generate", description="Generate text with the AI Horde")
     @app_commands.describe(
@@ -113,7 +95,6 @@ class Generate(commands.Cog, name=ACTIONS_COG):
         private: bool = False,
     ) -> None:
         services = self.bot.services
-        generation_service(services)
         prompt = _checked_prompt(prompt)
         with self._cooldown_undone_on_error(interaction):
             policy = await check_interaction(services, interaction)
@@ -166,7 +147,7 @@ class Generate(commands.Cog, name=ACTIONS_COG):
         a crash between the two cannot leave a "thinking…" reply that no restart knows about.
         """
         services = self.bot.services
-        service = generation_service(services)
+        service = services.generations
         user_id = interaction.user.id
         apikey = await services.key_for(user_id)
         limit = job.policy.max_in_flight
@@ -200,7 +181,7 @@ class Generate(commands.Cog, name=ACTIONS_COG):
             target,
             RequestFacts.of(job.prompt, job.params, job.models),
             clock=services.clock,
-            min_interval=self.edit_interval,
+            min_interval=self.bot.edit_interval,
             attached=False,
         )
         job_id = await service.submit(
@@ -225,9 +206,8 @@ class Generate(commands.Cog, name=ACTIONS_COG):
         try:
             yield
         except Exception:
-            tracker = getattr(self.bot.services, "cooldowns", None)
-            if isinstance(tracker, CooldownTracker) and not interaction.response.is_done():
-                tracker.forget(interaction.guild_id, interaction.user.id)
+            if not interaction.response.is_done():
+                self.bot.services.cooldowns.forget(interaction.guild_id, interaction.user.id)
             raise
 
     # --- buttons (GenerationActions) -------------------------------------------------------
@@ -240,7 +220,7 @@ class Generate(commands.Cog, name=ACTIONS_COG):
                 "Only the member who started this generation, or someone with Manage Messages, "
                 "can cancel it."
             )
-        service = generation_service(self.bot.services)
+        service = self.bot.services.generations
         await interaction.response.defer()
         if not await service.cancel(job_id):
             await reply(interaction, "That generation had already finished.")
@@ -249,7 +229,7 @@ class Generate(commands.Cog, name=ACTIONS_COG):
         self, interaction: discord.Interaction[Any], job_id: int, *, extend: bool
     ) -> None:
         services = self.bot.services
-        record = await generation_service(services).jobs.get(job_id)
+        record = await services.generations.jobs.get(job_id)
         if record is None:
             raise JobNotFound(job_id)
         prompt = record.prompt

@@ -17,7 +17,6 @@ from discord.ext import commands
 
 from bot.bot import HordeBot
 from bot.errors import BadInput
-from bot.generation import GenerationService
 from bot.horde.errors import HordeError
 from bot.storage.guilds import GuildSettings
 from bot.ui.horde_messages import describe_horde_error
@@ -29,12 +28,6 @@ log = logging.getLogger(__name__)
 
 MIN_MAX_LENGTH, MAX_MAX_LENGTH = 16, 4096
 CLEAR_MODEL = "any"
-
-
-def generation_service(bot: HordeBot) -> GenerationService | None:
-    """The bot's generation engine, when the bot runs one (``services.generations``)."""
-    service = getattr(bot.services, "generations", None)
-    return service if isinstance(service, GenerationService) else None
 
 
 class Moderation(commands.Cog):
@@ -88,12 +81,12 @@ class Moderation(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         services = self.bot.services
         guild_id = self._guild(interaction)
-        engine = generation_service(self.bot)
+        engine = services.generations
         health = BotHealth(
             uptime_seconds=services.clock.time() - self.bot.started_at,
             latency_seconds=self.bot.latency,
-            in_flight=engine.in_flight if engine is not None else None,
-            queued_in_bot=engine.queued_in_bot if engine is not None else None,
+            in_flight=engine.in_flight,
+            queued_in_bot=engine.queued_in_bot,
             horde=await self._horde_health(),
             database_bytes=await services.db.size_bytes(),
             registered_users=await services.accounts.count(),
@@ -139,9 +132,7 @@ class Moderation(commands.Cog):
     @mod.command(name="cancel", description="Cancel a member's running generations")
     @app_commands.describe(user="The member whose generations to cancel")
     async def cancel(self, interaction: discord.Interaction[Any], user: discord.User) -> None:
-        engine = generation_service(self.bot)
-        if engine is None:
-            raise BadInput("Generation is not running in this bot, so there is nothing to cancel.")
+        engine = self.bot.services.generations
         await interaction.response.defer(ephemeral=True, thinking=True)
         count = await engine.cancel_user(guild_id=self._guild(interaction), user_id=user.id)
         if count == 0:

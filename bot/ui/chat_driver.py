@@ -21,7 +21,7 @@ from bot.errors import BadInput, NotAllowedHere, NotPermitted, UserFacingError
 from bot.generation import GenerationRequest, GenerationService
 from bot.policy import GenerationPolicy, check_generate
 from bot.storage.chat import ChatRepository, Conversation, StoredTurn
-from bot.ui.chat_updater import DEFAULT_EDIT_INTERVAL, ChatReplyUpdater
+from bot.ui.chat_updater import ChatReplyUpdater
 
 __all__ = ["ChatDriver"]
 
@@ -38,13 +38,10 @@ class ChatDriver:
         self.bot = bot
         self.service = service
         self.repo = repo
-        # Seconds between two edits of one reply: the bot-wide setting when there is one.
-        self.edit_interval = float(getattr(bot, "edit_interval", DEFAULT_EDIT_INTERVAL))
         self._payers: dict[int, int] = {}  # turn id → member paying a Regenerate / Continue
 
-    def engine(self) -> GenerationService | None:
-        engine = getattr(self.bot.services, "generations", None)
-        return engine if isinstance(engine, GenerationService) else None
+    def engine(self) -> GenerationService:
+        return self.bot.services.generations
 
     async def check_member(self, conv: Conversation, user_id: int, thread: Any) -> GenerationPolicy:
         """The server rules for ``user_id`` in this chat's thread (raises when refused)."""
@@ -82,7 +79,7 @@ class ChatDriver:
     ) -> int | None:
         engine = self.engine()
         thread = await self._thread(conversation)
-        if engine is None or thread is None:
+        if thread is None:
             return None
         try:
             apikey = await self.bot.services.key_for(request.user_id)
@@ -103,7 +100,7 @@ class ChatDriver:
             context,
             request.models,
             clock=self.bot.services.clock,
-            min_interval=self.edit_interval,
+            min_interval=self.bot.edit_interval,
             finish=self.service.finish,
         )
         submitted = dataclasses.replace(
@@ -128,8 +125,8 @@ class ChatDriver:
 
     async def button(self, interaction: discord.Interaction[Any], action: str, job_id: int) -> None:
         engine = self.engine()
-        record = await engine.jobs.get(job_id) if engine is not None else None
-        if engine is None or record is None:
+        record = await engine.jobs.get(job_id)
+        if record is None:
             raise BadInput("That reply is no longer known.")
         context = ChatContext.from_json(record.context)
         conversation = await self.repo.conversation(context.conversation_id)

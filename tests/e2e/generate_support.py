@@ -1,7 +1,6 @@
 """A running bot with the generation engine, wired to the fake Horde and the fake Discord.
 
-:func:`wire_generations` is the wiring the application needs (see its docstring); the
-context manager :func:`generate_bot` runs the production assembly (``bot.app.open_bot``)
+The context manager :func:`generate_bot` runs the production assembly (``bot.app.open_bot``)
 with the test's fakes, a short poll interval and a short edit interval, and resumes stored
 jobs the way ``python -m bot`` must.
 """
@@ -20,9 +19,6 @@ from cryptography.fernet import Fernet
 from bot.app import open_bot
 from bot.bot import HordeBot
 from bot.config import Settings
-from bot.generation import GenerationService
-from bot.services import Services
-from cogs.generate import generation_service
 from tests.fakes.discord import (
     FakeChannel,
     FakeDiscord,
@@ -37,11 +33,6 @@ from tests.fakes.horde import FakeHorde, User
 MODEL = "koboldcpp/test-model"
 MANAGE_MESSAGES = discord.Permissions(manage_messages=True).value
 EDIT_INTERVAL = 0.05
-
-
-def wire_generations(services: Services) -> GenerationService:
-    """The engine the application built (``bot.app`` wires, starts and resumes it)."""
-    return services.generations
 
 
 def generate_settings(data_dir: Path, horde: FakeHorde, key: str, **env: str) -> Settings:
@@ -145,7 +136,7 @@ def contents(message: FakeMessage) -> list[str]:
 
 async def engine_idle(bot: HordeBot, timeout: float = 5.0) -> None:
     """Wait until the engine has no job in flight."""
-    service = generation_service(bot.services)
+    service = bot.services.generations
     async with asyncio.timeout(timeout):
         while service.in_flight:
             await asyncio.sleep(0.02)

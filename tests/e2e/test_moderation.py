@@ -16,9 +16,8 @@ import pytest
 
 from bot.bot import HordeBot
 from bot.errors import BlockedMember, NotAllowedHere
-from bot.generation import GenerationRequest, GenerationService, Poller, SubmitGovernor
+from bot.generation import GenerationRequest, GenerationService
 from bot.policy import GenerationPolicy, check_generate
-from bot.storage.jobs import JobRepository
 from tests.e2e.botkit import World, bot_running, log_in, make_world
 from tests.fakes.discord import FakeChannel, FakeDiscord, FakeInteraction, FakeMessage, FakeUser
 from tests.fakes.horde import FakeHorde
@@ -356,21 +355,8 @@ async def test_without_a_log_channel_nothing_is_posted(
 
 
 async def attach_generation_service(bot: HordeBot) -> GenerationService:
-    """The engine as the bot wires it, unless the bot already runs one."""
-    services = bot.services
-    existing = getattr(services, "generations", None)
-    if isinstance(existing, GenerationService):
-        return existing
-    engine = GenerationService(
-        services.horde,
-        SubmitGovernor(services.clock),
-        Poller(services.horde, services.clock),
-        JobRepository(services.db, services.vault),
-        services.clock,
-    )
-    await engine.start()
-    services.generations = engine  # type: ignore[attr-defined]
-    return engine
+    """The engine the bot runs (bot.app builds and starts it)."""
+    return bot.services.generations
 
 
 async def submit_waiting_job(engine: GenerationService, horde: FakeHorde, world: World) -> int:
