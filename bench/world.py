@@ -23,7 +23,7 @@ from bot.bot import HordeBot
 from bot.clock import Clock
 from bot.config import Settings
 from bot.generation import GenerationService
-from bot.ui.reply_updater import DEFAULT_EDIT_INTERVAL
+from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
 from tests.fakes.discord import FakeDiscord, running_bot
 from tests.fakes.horde import FakeHorde, OffsetClock
 

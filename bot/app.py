@@ -23,7 +23,7 @@ from bot.storage.accounts import AccountRepository
 from bot.storage.database import Database
 from bot.storage.guilds import BlockedUserRepository, GuildSettingsRepository
 from bot.storage.jobs import JobRepository
-from bot.ui.reply_updater import DEFAULT_EDIT_INTERVAL
+from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ from bot.generation import JobKind, JobListener, JobRecord
 from bot.services import Services
 from bot.tree import HordeCommandTree
 from bot.ui.chat_updater import make_chat_updater
-from bot.ui.reply_updater import DEFAULT_EDIT_INTERVAL, make_reply_updater
+from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
+from bot.ui.reply_updater import make_reply_updater
 
 log = logging.getLogger(__name__)
 

@@ -23,13 +23,13 @@ from bot.clock import SYSTEM_CLOCK, Clock
 from bot.generation.state import JobRecord, JobSnapshot
 from bot.ui.chat_views import CHAT_COG, build_chat_view
 from bot.ui.generation_render import Rendered, RequestFacts, render
+from bot.ui.pacing import DEFAULT_EDIT_INTERVAL, EditPacer
 
 __all__ = ["ChatReplyUpdater", "FinishHook", "make_chat_updater"]
 
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
-DEFAULT_EDIT_INTERVAL = 1.5
 FinishHook = Callable[[int, ChatContext, str | None], Awaitable[None]]
 
 
@@ -62,10 +62,9 @@ class ChatReplyUpdater:
         self.context = context
         self._facts = RequestFacts(prompt=context.quote or "…", models=models)
         self._clock = clock
-        self._min_interval = min_interval
+        self._pacer = EditPacer(clock, min_interval)
         self._finish = finish
         self._shown: Rendered | None = None
-        self._last_edit: float | None = None
         self._finished = False
 
     async def on_update(self, snapshot: JobSnapshot) -> None:
@@ -76,7 +75,7 @@ class ChatReplyUpdater:
         if rendered == self._shown:
             return
         if not snapshot.terminal:
-            await self._wait_turn()
+            await self._pacer.wait_turn()
         try:
             if self._client.is_closed():
                 raise RuntimeError("the bot is closed")
@@ -113,13 +112,6 @@ class ChatReplyUpdater:
         await finish(snapshot.job_id, self.context, text)
         self._finished = True
 
-    async def _wait_turn(self) -> None:
-        if self._last_edit is None:
-            return
-        remaining = self._last_edit + self._min_interval - self._clock.monotonic()
-        if remaining > 0:
-            await self._clock.sleep(remaining)
-
     async def _show(self, rendered: Rendered, snapshot: JobSnapshot) -> None:
         channel = await self._thread()
         if channel is None:
@@ -133,7 +125,7 @@ class ChatReplyUpdater:
             ),
             "allowed_mentions": NO_MENTIONS,
         }
-        self._last_edit = self._clock.monotonic()
+        self._pacer.edited()
         placeholder = self.context.placeholder_id
         if placeholder is not None:
             try:

@@ -23,9 +23,9 @@ from bot.clock import SYSTEM_CLOCK, Clock
 from bot.generation.state import JobRecord, JobSnapshot
 from bot.ui.generation_render import CONTENT_LIMIT, Rendered, RequestFacts, render
 from bot.ui.generation_views import build_view
+from bot.ui.pacing import DEFAULT_EDIT_INTERVAL, EditPacer
 
 __all__ = [
-    "DEFAULT_EDIT_INTERVAL",
     "TOKEN_LIFETIME",
     "DeliveryError",
     "ReplyTarget",
@@ -36,7 +36,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
-DEFAULT_EDIT_INTERVAL = 1.5
 # Discord's interaction tokens live 15 minutes; stop trusting one a little before that.
 TOKEN_LIFETIME = 14.5 * 60
 EDIT_ATTEMPTS = 3
@@ -95,10 +94,9 @@ class ReplyUpdater:
         self.target = target
         self._facts = facts
         self._clock = clock
-        self._min_interval = min_interval
+        self._pacer = EditPacer(clock, min_interval)
         self._token_lifetime = token_lifetime
         self._shown: Rendered | None = None
-        self._last_edit: float | None = None
         self._token_dead = target.token is None or target.application_id is None
         self._attached = asyncio.Event()
         if attached:
@@ -119,7 +117,7 @@ class ReplyUpdater:
         if rendered == self._shown:
             return
         if self._token_usable():
-            await self._wait_turn()
+            await self._pacer.wait_turn()
             if self._token_usable():
                 shown = await self._edit(rendered, snapshot)
                 if shown:
@@ -139,13 +137,6 @@ class ReplyUpdater:
             self._token_dead = True
         return not self._token_dead
 
-    async def _wait_turn(self) -> None:
-        if self._last_edit is None:
-            return
-        remaining = self._last_edit + self._min_interval - self._clock.monotonic()
-        if remaining > 0:
-            await self._clock.sleep(remaining)
-
     async def _edit(self, rendered: Rendered, snapshot: JobSnapshot) -> bool | None:
         """Edit the reply: True when shown; False when the token or message is gone (then:
         fall back); None when a progress edit failed otherwise. A terminal edit that keeps
@@ -159,7 +150,7 @@ class ReplyUpdater:
         webhook = discord.Webhook.partial(target.application_id, target.token, client=self._client)
         attempts = EDIT_ATTEMPTS if snapshot.terminal else 1
         for attempt in range(1, attempts + 1):
-            self._last_edit = self._clock.monotonic()
+            self._pacer.edited()
             try:
                 await webhook.edit_message(
                     target.message_id,
