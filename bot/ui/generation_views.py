@@ -15,6 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import discord
 
+from bot.errors import BadInput
 from bot.tree import answer_error
 from bot.ui.generation_render import Buttons
 from bot.ui.replies import reply
@@ -22,11 +23,8 @@ from bot.ui.replies import reply
 __all__ = [
     "ACTIONS_COG",
     "DYNAMIC_ITEMS",
-    "CancelButton",
-    "ContinueButton",
-    "DeleteButton",
     "GenerationActions",
-    "RegenerateButton",
+    "GenerationButton",
     "build_view",
     "may_manage",
 ]
@@ -63,7 +61,7 @@ def may_manage(interaction: discord.Interaction[Any], owner_id: int) -> bool:
 
 async def _dispatch(
     interaction: discord.Interaction[Any],
-    action: Callable[[GenerationActions], Awaitable[None]],
+    action: Callable[[GenerationActions, discord.Interaction[Any]], Awaitable[None]],
 ) -> None:
     """Run ``action`` on the cog; answer any error in plain words (never "interaction failed")."""
     cog = (
@@ -73,25 +71,34 @@ async def _dispatch(
         await reply(interaction, "Generation is not available right now.")
         return
     try:
-        await action(cog)
+        await action(cog, interaction)
     except Exception as error:
         await answer_error(interaction, error)
 
 
-class CancelButton(
-    discord.ui.DynamicItem[Button], template=r"gen:cancel:(?P<job>\d+):(?P<owner>\d+)"
+# What each button is called, looks like, and asks the cog to do. Cancel and Delete carry
+# the invoker's id (their permission depends on it); Regenerate and Continue do not.
+_LABELS = {"cancel": "Cancel", "again": "Regenerate", "more": "Continue", "delete": "Delete"}
+_STYLES = {
+    "cancel": discord.ButtonStyle.danger,
+    "again": discord.ButtonStyle.primary,
+    "more": discord.ButtonStyle.secondary,
+    "delete": discord.ButtonStyle.secondary,
+}
+
+
+class GenerationButton(
+    discord.ui.DynamicItem[Button],
+    template=r"gen:(?P<action>cancel|again|more|delete):(?P<job>\d+)(?::(?P<owner>\d+))?",
 ):
-    """Cancel a running generation (the invoker, or Manage Messages)."""
+    """One button of a /generate reply; the action, job id and owner live in its custom id."""
 
-    def __init__(self, job_id: int, owner_id: int) -> None:
+    def __init__(self, action: str, job_id: int, owner_id: int | None = None) -> None:
+        custom_id = f"gen:{action}:{job_id}" + (f":{owner_id}" if owner_id is not None else "")
         super().__init__(
-            discord.ui.Button(
-                label="Cancel",
-                style=discord.ButtonStyle.danger,
-                custom_id=f"gen:cancel:{job_id}:{owner_id}",
-            )
+            discord.ui.Button(label=_LABELS[action], style=_STYLES[action], custom_id=custom_id)
         )
-        self.job_id, self.owner_id = job_id, owner_id
+        self.action, self.job_id, self.owner_id = action, job_id, owner_id
 
     @classmethod
     async def from_custom_id(
@@ -100,121 +107,43 @@ class CancelButton(
         item: discord.ui.Item[Any],
         match: re.Match[str],
         /,
-    ) -> CancelButton:
-        return cls(int(match["job"]), int(match["owner"]))
+    ) -> GenerationButton:
+        owner = match["owner"]
+        return cls(match["action"], int(match["job"]), int(owner) if owner else None)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _dispatch(
-            interaction, lambda a: a.cancel_pressed(interaction, self.job_id, self.owner_id)
-        )
+        await _dispatch(interaction, self._press)
+
+    async def _press(
+        self, actions: GenerationActions, interaction: discord.Interaction[Any]
+    ) -> None:
+        if self.action in ("again", "more"):
+            await actions.again_pressed(interaction, self.job_id, extend=self.action == "more")
+            return
+        if self.owner_id is None:
+            raise BadInput("This button is from an older reply; use the newest one.")
+        if self.action == "cancel":
+            await actions.cancel_pressed(interaction, self.job_id, self.owner_id)
+        else:
+            await actions.delete_pressed(interaction, self.job_id, self.owner_id)
 
 
-class RegenerateButton(discord.ui.DynamicItem[Button], template=r"gen:again:(?P<job>\d+)"):
-    """Run the same request again, paid by whoever presses."""
-
-    def __init__(self, job_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Regenerate",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"gen:again:{job_id}",
-            )
-        )
-        self.job_id = job_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> RegenerateButton:
-        return cls(int(match["job"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _dispatch(
-            interaction, lambda a: a.again_pressed(interaction, self.job_id, extend=False)
-        )
-
-
-class ContinueButton(discord.ui.DynamicItem[Button], template=r"gen:more:(?P<job>\d+)"):
-    """Ask for more: prompt + the first generation, paid by whoever presses."""
-
-    def __init__(self, job_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Continue",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"gen:more:{job_id}",
-            )
-        )
-        self.job_id = job_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ContinueButton:
-        return cls(int(match["job"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _dispatch(
-            interaction, lambda a: a.again_pressed(interaction, self.job_id, extend=True)
-        )
-
-
-class DeleteButton(
-    discord.ui.DynamicItem[Button], template=r"gen:delete:(?P<job>\d+):(?P<owner>\d+)"
-):
-    """Delete the reply (the invoker, or Manage Messages)."""
-
-    def __init__(self, job_id: int, owner_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Delete",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"gen:delete:{job_id}:{owner_id}",
-            )
-        )
-        self.job_id, self.owner_id = job_id, owner_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> DeleteButton:
-        return cls(int(match["job"]), int(match["owner"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _dispatch(
-            interaction, lambda a: a.delete_pressed(interaction, self.job_id, self.owner_id)
-        )
-
-
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
-    CancelButton,
-    RegenerateButton,
-    ContinueButton,
-    DeleteButton,
-)
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (GenerationButton,)
 
 
 def build_view(buttons: Buttons, job_id: int, owner_id: int) -> discord.ui.View | None:
     """The view for a reply in the given button state (None: no buttons)."""
     items: list[discord.ui.Item[Any]]
     if buttons is Buttons.RUNNING:
-        items = [CancelButton(job_id, owner_id)]
+        items = [GenerationButton("cancel", job_id, owner_id)]
     elif buttons is Buttons.FINISHED_WITH_TEXT:
-        items = [RegenerateButton(job_id), ContinueButton(job_id), DeleteButton(job_id, owner_id)]
+        items = [
+            GenerationButton("again", job_id),
+            GenerationButton("more", job_id),
+            GenerationButton("delete", job_id, owner_id),
+        ]
     elif buttons is Buttons.FINISHED:
-        items = [RegenerateButton(job_id), DeleteButton(job_id, owner_id)]
+        items = [GenerationButton("again", job_id), GenerationButton("delete", job_id, owner_id)]
     else:
         return None
     view = discord.ui.View(timeout=None)
