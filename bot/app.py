@@ -16,6 +16,7 @@ from bot.clock import SYSTEM_CLOCK, Clock
 from bot.config import Settings
 from bot.generation import GenerationService, Poller, SubmitGovernor
 from bot.horde import HordeClient
+from bot.model_catalog import ModelCatalog
 from bot.policy import CooldownTracker
 from bot.secrets import KeyVault, load_vault
 from bot.services import Services
@@ -24,6 +25,7 @@ from bot.storage.database import Database
 from bot.storage.guilds import BlockedUserRepository, GuildSettingsRepository
 from bot.storage.jobs import JobRepository
 from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
+from bot.worker_list import WorkerListCache
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,8 @@ async def open_services(
                     blocked=BlockedUserRepository(db),
                     generations=generations,
                     cooldowns=CooldownTracker(clock),
+                    models=ModelCatalog(horde, clock),
+                    workers=WorkerListCache(horde, clock),
                     clock=clock,
                 )
             finally:

@@ -10,10 +10,12 @@ from bot.config import Settings
 from bot.errors import KeyNeedsRelogin
 from bot.generation import GenerationService
 from bot.horde import HordeClient
+from bot.model_catalog import ModelCatalog
 from bot.secrets import KeyVault, UndecryptableSecret
 from bot.storage.accounts import AccountRepository
 from bot.storage.database import Database
 from bot.storage.guilds import BlockedUserRepository, GuildSettingsRepository
+from bot.worker_list import WorkerListCache
 
 if TYPE_CHECKING:  # bot.policy reads Services at run time, so only the type is imported
     from bot.policy import CooldownTracker
@@ -32,6 +34,8 @@ class Services:
     blocked: BlockedUserRepository
     generations: GenerationService
     cooldowns: CooldownTracker
+    models: ModelCatalog  # the Horde's text models, cached (autocomplete, checks)
+    workers: WorkerListCache  # the Horde's text workers, cached (/workers, chat capacity)
     clock: Clock = field(default=SYSTEM_CLOCK)
 
     async def key_for(self, discord_user_id: int) -> str:

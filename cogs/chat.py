@@ -26,7 +26,6 @@ from bot.chat.service import ChatService
 from bot.chat.transcript import transcript
 from bot.errors import BadInput, NotAllowedHere, NotPermitted, UserFacingError
 from bot.horde.errors import HordeError
-from bot.model_catalog import ModelCatalog
 from bot.policy import check_interaction
 from bot.storage.chat import ChatRepository, Conversation
 from bot.ui.chat_driver import CHAT_OFF, ChatDriver
@@ -71,12 +70,12 @@ class Chat(commands.Cog, name=CHAT_COG):
         self.service = ChatService(
             self.repo,
             ModelReference(services.settings.model_reference_url, clock=services.clock),
-            WorkerCapacity(services.horde, services.clock),
+            WorkerCapacity(services.workers),
             clock=services.clock,
             retention_days=services.settings.job_retention_days,
         )
         self.driver = ChatDriver(bot, self.service, self.repo)
-        self.catalog = ModelCatalog(services.horde, services.clock)
+        self.catalog = services.models
         self._starter: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:

@@ -24,7 +24,6 @@ from bot.errors import BadInput, NotPermitted
 from bot.generation import GenerationRequest, JobNotFound, TooManyInFlight
 from bot.horde.errors import HordeValidationError
 from bot.horde.params import validate_params
-from bot.model_catalog import ModelCatalog
 from bot.policy import GenerationPolicy, check_interaction
 from bot.ui.generation_render import RequestFacts
 from bot.ui.generation_views import ACTIONS_COG, DYNAMIC_ITEMS, may_manage
@@ -61,7 +60,7 @@ class Generate(commands.Cog, name=ACTIONS_COG):
 
     def __init__(self, bot: HordeBot) -> None:
         self.bot = bot
-        self.catalog = ModelCatalog(bot.services.horde, bot.services.clock)
+        self.catalog = bot.services.models
 
     @app_commands.command(name="generate", description="Generate text with the AI Horde")
     @app_commands.describe(

@@ -1,7 +1,7 @@
 """/workers list, /workers info and /workers mine: the Horde's text workers.
 
-The worker list is cached for up to a minute: the Horde itself rebuilds it only every
-10–30 s, and autocomplete asks on every keystroke.
+The worker list is the bot's shared one (bot.worker_list), at most a minute old: the Horde itself
+rebuilds it only every 10–30 s, and autocomplete asks on every keystroke.
 """
 
 from __future__ import annotations
@@ -16,49 +16,21 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bot import HordeBot
-from bot.clock import Clock
 from bot.errors import BadInput, KeyNeedsRelogin, NotLoggedIn
-from bot.horde import HordeClient
 from bot.horde.errors import HordeError, NotFound
 from bot.horde.models import WorkerDetails
 from bot.secrets import UndecryptableSecret
 from bot.ui.workers_views import WorkerPager, worker_embed
+from bot.worker_list import online_first
 
 log = logging.getLogger(__name__)
 
-CACHE_SECONDS = 60.0
 MAX_OWN_WORKERS = 25
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 # Seconds /workers info may spend looking a worker up before it must acknowledge.
 LOOKUP_BEFORE_DEFER = 2.0
-
-
-class WorkerListCache:
-    """The active text workers, fetched at most once per ``max_age`` seconds."""
-
-    def __init__(self, horde: HordeClient, clock: Clock, max_age: float = CACHE_SECONDS) -> None:
-        self._horde = horde
-        self._clock = clock
-        self._max_age = max_age
-        self._workers: list[WorkerDetails] = []
-        self._fetched_at: float | None = None
-        self._lock = asyncio.Lock()
-
-    async def get(self) -> list[WorkerDetails]:
-        """The cached list, refreshed first when older than ``max_age``."""
-        async with self._lock:
-            now = self._clock.monotonic()
-            if self._fetched_at is None or now - self._fetched_at >= self._max_age:
-                workers = await self._horde.workers(type="text")
-                self._workers = sorted(workers, key=_sort_key)
-                self._fetched_at = now
-            return self._workers
-
-
-def _sort_key(worker: WorkerDetails) -> tuple[bool, str]:
-    return (not worker.online, (worker.name or "").casefold())
 
 
 def serves(worker: WorkerDetails, model: str) -> bool:
@@ -74,7 +46,7 @@ class Workers(commands.Cog):
 
     def __init__(self, bot: HordeBot) -> None:
         self.bot = bot
-        self.cache = WorkerListCache(bot.services.horde, bot.services.clock)
+        self.cache = bot.services.workers
 
     @workers.command(name="list", description="Active text workers, 10 a page")
     @app_commands.describe(model="Only workers serving a model whose name contains this")
@@ -169,7 +141,7 @@ class Workers(commands.Cog):
         own = await self._fetch_workers(user.worker_ids[:MAX_OWN_WORKERS])
         await self._send_pages(
             interaction,
-            sorted(own, key=_sort_key),
+            sorted(own, key=online_first),
             title=f"Workers of {user.username or 'your account'}",
             empty="Your Horde account has no workers.",
         )

@@ -8,7 +8,7 @@
   dropped to fit, persona never cut; ``trim_reply(text, stops, bot_name=)``.
 - :mod:`bot.chat.reference` — ``ModelReference(url, clock=).lookup(model) -> ModelInfo``
   (instruct format + recommended settings from the Horde's text model reference, cached).
-- :mod:`bot.chat.capacity` — ``WorkerCapacity(horde, clock).for_model(model)``: the context
+- :mod:`bot.chat.capacity` — ``WorkerCapacity(workers).for_model(model)``: the context
   size and reply length most of the model's workers accept.
 - :mod:`bot.chat.service` — ``ChatService``: per-conversation queues (stored pending
   turns), one generation at a time through the engine (``JobKind.CHAT``), ``finish`` stores

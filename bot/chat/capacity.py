@@ -2,7 +2,8 @@
 
 A chat asks for the context size that at least half of the model's workers support: asking
 for the largest would leave the request to the few biggest workers; asking for the
-smallest would waste the history most workers could read. Cached for a few minutes.
+smallest would waste the history most workers could read. The worker list is the bot's
+shared one (:mod:`bot.worker_list`).
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ import logging
 from dataclasses import dataclass
 
 from bot.chat.formats import strip_backend
-from bot.clock import SYSTEM_CLOCK, Clock
-from bot.horde import HordeClient
 from bot.horde.errors import HordeError
 from bot.horde.models import WorkerDetails
+from bot.worker_list import WorkerListCache
 
 __all__ = ["DEFAULT_CONTEXT", "Capacity", "WorkerCapacity"]
 
@@ -22,7 +22,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CONTEXT = 2048  # the Horde's default max_context_length
 DEFAULT_MAX_LENGTH = 512
-CACHE_SECONDS = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +33,8 @@ class Capacity:
 class WorkerCapacity:
     """Looks up :class:`Capacity` per model; never raises (defaults when unknown)."""
 
-    def __init__(self, horde: HordeClient, clock: Clock = SYSTEM_CLOCK) -> None:
-        self._horde = horde
-        self._clock = clock
-        self._workers: list[WorkerDetails] = []
-        self._fetched_at: float | None = None
+    def __init__(self, workers: WorkerListCache) -> None:
+        self._workers = workers
 
     async def for_model(self, model: str | None) -> Capacity:
         workers = await self._current()
@@ -60,12 +56,8 @@ class WorkerCapacity:
         )
 
     async def _current(self) -> list[WorkerDetails]:
-        now = self._clock.monotonic()
-        if self._fetched_at is not None and now - self._fetched_at < CACHE_SECONDS:
-            return self._workers
         try:
-            self._workers = await self._horde.workers("text", retries=1)
+            return await self._workers.get()
         except HordeError as exc:
             log.warning("Could not list the text workers: %s", exc)
-        self._fetched_at = now
-        return self._workers
+            return self._workers.last
