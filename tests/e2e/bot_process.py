@@ -7,9 +7,10 @@ The child reaches the fake Discord through ``tests/fakes/subprocess_site/sitecus
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -109,3 +110,19 @@ class BotProcess:
     @property
     def output(self) -> str:
         return "\n".join(self.lines)
+
+
+@contextlib.asynccontextmanager
+async def running_child(
+    fake_discord_url: str, horde_url: str, data_dir: Path, **env: str
+) -> AsyncIterator[BotProcess]:
+    """A ``python -m bot`` child on ``data_dir``, logged in to the fakes; killed on exit."""
+    settings = bot_env(data_dir, horde_url, POLL_MIN_SECONDS="0.05", POLL_MAX_SECONDS="0.5")
+    proc = await BotProcess(
+        child_env({**settings, **env}, fake_discord_url=fake_discord_url), data_dir
+    ).start()
+    try:
+        await proc.wait_for_line("Logged in as")
+        yield proc
+    finally:
+        await proc.kill()

@@ -2,39 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import signal
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-from tests.e2e.bot_process import BotProcess, child_env
+from tests.e2e.bot_process import running_child
 from tests.e2e.generate_support import FERNET_KEY, MODEL, final, generate, generate_bot, make_world
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.horde import FakeHorde
 
 
-@contextlib.asynccontextmanager
-async def child_bot(
-    discord_fake: FakeDiscord, horde: FakeHorde, data_dir: Path
-) -> AsyncIterator[BotProcess]:
+def child_bot(discord_fake: FakeDiscord, horde: FakeHorde, data_dir: Path):
     """``python -m bot`` as a user runs it, pointed at the fakes; killed on exit."""
-    env = child_env(
-        {
-            "DISCORD_TOKEN": "fake-discord-token",
-            "HORDE_API_URL": horde.base_url,
-            "DATA_DIR": str(data_dir),
-            "ENCRYPTION_KEY": FERNET_KEY,
-            "POLL_MIN_SECONDS": "0.05",
-            "POLL_MAX_SECONDS": "0.5",
-        },
-        fake_discord_url=discord_fake.base_url,
-    )
-    proc = await BotProcess(env, data_dir).start()
-    try:
-        await proc.wait_for_line("Logged in as")
-        yield proc
-    finally:
-        await proc.kill()
+    return running_child(discord_fake.base_url, horde.base_url, data_dir, ENCRYPTION_KEY=FERNET_KEY)
 
 
 async def test_sigkill_mid_generation_then_restart_completes_the_same_reply(

@@ -16,16 +16,14 @@ with N > 1 runs N).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import random
 import signal
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.bot_process import BotProcess, child_env
+from tests.e2e.bot_process import BotProcess, running_child
 from tests.e2e.generate_support import FERNET_KEY, MODEL, generate, generate_bot
 from tests.fakes.discord import FakeChannel, FakeDiscord, FakeInteraction, FakeUser
 from tests.fakes.horde import FakeHorde
@@ -51,31 +49,18 @@ def rounds() -> int:
     return int(soak) if soak.isdigit() and int(soak) > 1 else SOAK_DEFAULT
 
 
-@contextlib.asynccontextmanager
-async def child(
-    discord_fake: FakeDiscord, horde: FakeHorde, data_dir: Path
-) -> AsyncIterator[BotProcess]:
-    env = child_env(
-        {
-            "DISCORD_TOKEN": "fake-discord-token",
-            "HORDE_API_URL": horde.base_url,
-            "DATA_DIR": str(data_dir),
-            "ENCRYPTION_KEY": FERNET_KEY,
-            "POLL_MIN_SECONDS": "0.05",
-            "POLL_MAX_SECONDS": "0.5",
-            "HORDE_SUBMITS_PER_SECOND": "20",
-            "HORDE_SUBMITS_PER_MINUTE": "600",
-            "MAX_GENERATIONS_PER_USER": "5",
-            "LOG_LEVEL": "DEBUG",
-        },
-        fake_discord_url=discord_fake.base_url,
+def child(discord_fake: FakeDiscord, horde: FakeHorde, data_dir: Path):
+    """A ``python -m bot`` child at DEBUG with limits raised for 20 jobs at once."""
+    return running_child(
+        discord_fake.base_url,
+        horde.base_url,
+        data_dir,
+        ENCRYPTION_KEY=FERNET_KEY,
+        HORDE_SUBMITS_PER_SECOND="20",
+        HORDE_SUBMITS_PER_MINUTE="600",
+        MAX_GENERATIONS_PER_USER="5",
+        LOG_LEVEL="DEBUG",
     )
-    proc = await BotProcess(env, data_dir).start()
-    try:
-        await proc.wait_for_line("Logged in as")
-        yield proc
-    finally:
-        await proc.kill()
 
 
 async def stored(data_dir: Path, count: int, timeout: float = 15.0) -> None:
