@@ -16,6 +16,9 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
+# The product's log redaction (installed on import, as the bot does): discord.py logs every
+# gateway event at DEBUG, interaction tokens included, and the e2e secret guard checks the logs.
+from bot import logging_setup as _log_redaction  # noqa: F401
 from tests.fakes.discord import FakeDiscord, FakeUser, fast_bot_options, running_bot
 from tests.fakes.discord.limits import message_errors
 from tests.fakes.discord.models import FakeChannel
