@@ -31,11 +31,13 @@ class UserActions(FakeState):
         return channel if channel is not None else self.dm_channel(user)
 
     async def _dispatch_interaction(self, ia: FakeInteraction) -> FakeInteraction:
-        if not self.gateway.connected:
-            raise RuntimeError("the bot is not connected to the fake gateway")
+        payload = base_payload(self, ia)
+        if not any(s.connected for s in self.gateway.receivers("INTERACTION_CREATE", payload)):
+            raise RuntimeError("the bot is not connected to the fake gateway (on that shard)")
         self.interactions[ia.id] = ia
-        ia.payload = base_payload(self, ia)
-        await self.gateway.dispatch("INTERACTION_CREATE", ia.payload)
+        ia.payload = payload
+        sessions = await self.gateway.dispatch("INTERACTION_CREATE", ia.payload)
+        ia.shard_id = sessions[0].shard_id
         return ia
 
     def _new(

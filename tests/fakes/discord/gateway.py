@@ -1,78 +1,87 @@
-"""The gateway websocket: HELLO, heartbeats, IDENTIFY/READY/GUILD_CREATE, RESUME and dispatches.
+"""The gateway websocket: HELLO, heartbeats, IDENTIFY/READY/GUILD_CREATE, RESUME and dispatches,
+with one session per shard (gateway_session.py).
+
+A plain ``Client`` identifies without ``shard`` and gets shard 0 of 1. An ``AutoShardedClient``
+identifies once per shard with ``shard: [id, count]``; each session's READY lists only its
+shard's guilds and every event goes to the session(s) whose shard holds its guild. Several
+clients (processes) may each run some of the shards against one fake.
 
 Frames are sent as text (discord.py only inflates binary frames), so no zlib is needed.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
-import secrets
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.discord.gateway_session import Connection, Session, event_guild_id, shard_of
+
 if TYPE_CHECKING:
     from tests.fakes.discord.state import FakeState
 
-log = logging.getLogger(__name__)
-
 HELLO, HEARTBEAT, IDENTIFY, RESUME, RECONNECT, REQUEST_MEMBERS = 10, 1, 2, 6, 7, 8
-INVALID_SESSION, HEARTBEAT_ACK, DISPATCH = 9, 11, 0
+INVALID_SESSION, HEARTBEAT_ACK = 9, 11
 GUILD_MESSAGES, DIRECT_MESSAGES, MESSAGE_CONTENT = 1 << 9, 1 << 12, 1 << 15
-BUFFER_SIZE = 1000  # dispatched frames kept for replay on RESUME
 
 
 class Gateway:
-    """One bot session; events dispatched while disconnected are replayed on RESUME."""
+    """Every session of the bot, keyed by shard id.
+
+    ``shard_count`` is what ``GET /gateway/bot`` recommends; the sessions route by the count each
+    one identified with (as Discord does). ``max_guilds_per_shard``: an IDENTIFY whose shard would
+    hold more guilds is closed with 4011 "Sharding required".
+    """
 
     def __init__(self, state: FakeState, heartbeat_interval_ms: int = 41_250) -> None:
         self.state = state
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.url = ""  # set once the server listens
-        self.ws: web.WebSocketResponse | None = None
-        self.session_id: str | None = None
-        self.seq = 0
-        self.buffer: list[dict[str, Any]] = []
+        self.shard_count = 1
+        self.max_concurrency = 1
+        self.max_guilds_per_shard = 2500
+        self.sessions: dict[int, Session] = {}
         self.identify_count = 0
         self.resume_count = 0
         self.heartbeats = 0
-        self.intents: int | None = None
+        self.intents: int | None = None  # of the latest IDENTIFY
+        self.identified_shards: list[tuple[int, int]] = []  # (shard_id, shard_count) per IDENTIFY
         self.received: list[dict[str, Any]] = []  # every client frame (tokens redacted)
-        self._send_lock = asyncio.Lock()
+        self._connections: list[Connection] = []
 
     @property
     def connected(self) -> bool:
-        """True once a session is identified on an open socket."""
-        return self.ws is not None and not self.ws.closed and self.session_id is not None
+        """True once some session is identified on an open socket."""
+        return any(s.connected for s in self.sessions.values())
+
+    def session_start_limit(self) -> dict[str, int]:
+        total = 1000
+        return {
+            "total": total,
+            "remaining": max(0, total - self.identify_count),
+            "reset_after": 86_400_000,
+            "max_concurrency": self.max_concurrency,
+        }
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
-        self.ws = ws
-        await self._send(ws, {"op": HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms}})
+        conn = Connection(ws)
+        self._connections.append(conn)
+        await conn.send({"op": HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms}})
         try:
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
-                    await self._on_frame(ws, json.loads(msg.data))
+                    await self._on_frame(conn, json.loads(msg.data))
         finally:
-            if self.ws is ws:
-                self.ws = None
+            self._connections.remove(conn)
+            if conn.session is not None and conn.session.connection is conn:
+                conn.session.connection = None
             self.state.notify()
         return ws
 
-    async def _send(self, ws: web.WebSocketResponse, frame: dict[str, Any]) -> None:
-        async with self._send_lock:
-            if ws.closed:
-                return
-            try:
-                await ws.send_str(json.dumps(frame))
-            except (ConnectionResetError, RuntimeError):
-                # The client is going away; a dispatched frame stays buffered for RESUME.
-                log.debug("fake gateway: send on a closing socket dropped")
-
-    async def _on_frame(self, ws: web.WebSocketResponse, frame: dict[str, Any]) -> None:
+    async def _on_frame(self, conn: Connection, frame: dict[str, Any]) -> None:
         op, data = frame.get("op"), frame.get("d") or {}
         redacted = dict(frame)
         if isinstance(data, dict) and "token" in data:
@@ -80,37 +89,45 @@ class Gateway:
         self.received.append(redacted)
         if op == HEARTBEAT:
             self.heartbeats += 1
-            await self._send(ws, {"op": HEARTBEAT_ACK})
+            await conn.send({"op": HEARTBEAT_ACK})
         elif op == IDENTIFY:
-            await self._identify(ws, data)
+            await self._identify(conn, data)
         elif op == RESUME:
-            await self._resume(ws, data)
+            await self._resume(conn, data)
         elif op == REQUEST_MEMBERS:
             await self._members_chunk(data)
 
-    async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
+    async def _identify(self, conn: Connection, data: dict[str, Any]) -> None:
         if data.get("token") != self.state.token:
-            await ws.close(code=4004, message=b"Authentication failed.")
+            await conn.ws.close(code=4004, message=b"Authentication failed.")
+            return
+        shard_id, shard_count = data.get("shard") or (0, 1)
+        if not 0 <= shard_id < shard_count:
+            await conn.ws.close(code=4010, message=b"Invalid shard.")
+            return
+        guilds = [g for g in self.state.guilds.values() if shard_of(g.id, shard_count) == shard_id]
+        if len(guilds) > self.max_guilds_per_shard:
+            await conn.ws.close(code=4011, message=b"Sharding required.")
             return
         self.intents = data.get("intents")
-        self.session_id = secrets.token_hex(16)
-        self.seq = 0
-        self.buffer.clear()
-        ready = self._ready_payload()
+        session = Session(shard_id, shard_count, self.intents, connection=conn)
+        conn.session = self.sessions[shard_id] = session
+        ready = self._ready_payload(session, guilds)
         if "shard" in data:  # AutoShardedClient expects its shard echoed back
             ready["shard"] = data["shard"]
-        await self.dispatch("READY", ready)
-        for guild in self.state.guilds.values():
-            await self.dispatch("GUILD_CREATE", self.state.guild_create_payload(guild))
+        await session.dispatch("READY", ready)
+        for guild in guilds:
+            await session.dispatch("GUILD_CREATE", self.state.guild_create_payload(guild))
         self.identify_count += 1
+        self.identified_shards.append((shard_id, shard_count))
         self.state.notify()
 
-    def _ready_payload(self) -> dict[str, Any]:
+    def _ready_payload(self, session: Session, guilds: list[Any]) -> dict[str, Any]:
         return {
             "v": 10,
             "user": self.state.bot_user.payload(),
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.state.guilds],
-            "session_id": self.session_id,
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
+            "session_id": session.session_id,
             "session_type": "normal",
             "resume_gateway_url": self.url,
             "application": {"id": str(self.state.application_id), "flags": 0},
@@ -123,16 +140,17 @@ class Gateway:
             "_trace": ["fake-discord"],
         }
 
-    async def _resume(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
-        if data.get("token") != self.state.token or data.get("session_id") != self.session_id:
-            await self._send(ws, {"op": INVALID_SESSION, "d": False})
+    async def _resume(self, conn: Connection, data: dict[str, Any]) -> None:
+        session = next(
+            (s for s in self.sessions.values() if s.session_id == data.get("session_id")), None
+        )
+        if data.get("token") != self.state.token or session is None:
+            await conn.send({"op": INVALID_SESSION, "d": False})
             return
-        since = data.get("seq") or 0
-        for frame in self.buffer:
-            if frame["s"] > since:
-                await self._send(ws, frame)
+        conn.session, session.connection = session, conn
+        await session.replay(data.get("seq") or 0)
         self.resume_count += 1
-        await self.dispatch("RESUMED", {"_trace": ["fake-discord"]})
+        await session.dispatch("RESUMED", {"_trace": ["fake-discord"]})
         self.state.notify()
 
     async def _members_chunk(self, data: dict[str, Any]) -> None:
@@ -152,41 +170,45 @@ class Gateway:
     def has_intent(self, bit: int) -> bool:
         return self.intents is None or bool(self.intents & bit)
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send an event (buffered for RESUME; dropped before the first IDENTIFY and when the
-        client's intents exclude it)."""
-        if self.session_id is None:
-            return
-        if event.startswith("MESSAGE_"):
-            needed = GUILD_MESSAGES if "guild_id" in data else DIRECT_MESSAGES
-            if not self.has_intent(needed):
-                return
-        self.seq += 1
-        frame = {"op": DISPATCH, "t": event, "s": self.seq, "d": data}
-        self.buffer.append(frame)
-        del self.buffer[:-BUFFER_SIZE]
-        if self.ws is not None:
-            await self._send(self.ws, frame)
+    def receivers(self, event: str, data: dict[str, Any]) -> list[Session]:
+        """The identified sessions Discord would send this event to."""
+        guild_id = event_guild_id(event, data)
+        if guild_id is not None and guild_id not in self.state.guilds:
+            guild_id = None  # a server without the bot: not tied to any shard's guilds
+        return [s for s in self.sessions.values() if s.receives(guild_id)]
 
-    async def disconnect(self, *, resume: bool = True, timeout: float = 5.0) -> None:
-        """Drop the session and wait for the client to come back.
+    async def dispatch(self, event: str, data: dict[str, Any]) -> list[Session]:
+        """Send an event to the session(s) of its shard and return them (buffered for RESUME;
+        dropped before that shard's first IDENTIFY and when its intents exclude the event)."""
+        sent = []
+        for session in self.receivers(event, data):
+            if event.startswith("MESSAGE_"):
+                needed = GUILD_MESSAGES if "guild_id" in data else DIRECT_MESSAGES
+                if not session.has_intent(needed):
+                    continue
+            await session.dispatch(event, data)
+            sent.append(session)
+        return sent
+
+    async def disconnect(
+        self, *, resume: bool = True, timeout: float = 5.0, shard: int = 0
+    ) -> None:
+        """Drop shard ``shard``'s session and wait for the client to come back.
 
         ``resume=True`` sends op 7 RECONNECT (the client resumes at once); ``resume=False`` sends
         op 9 INVALID_SESSION (the client identifies again from scratch).
         """
-        ws = self.ws
-        if ws is None:
-            raise RuntimeError("the bot is not connected to the fake gateway")
+        session = self.sessions.get(shard)
+        if session is None or session.connection is None:
+            raise RuntimeError(f"shard {shard} is not connected to the fake gateway")
         before = (self.resume_count, self.identify_count)
-        if resume:
-            await self._send(ws, {"op": RECONNECT, "d": None})
-        else:
-            await self._send(ws, {"op": INVALID_SESSION, "d": False})
+        op = {"op": RECONNECT, "d": None} if resume else {"op": INVALID_SESSION, "d": False}
+        await session.connection.send(op)
         counter = 0 if resume else 1
         await self.state.wait_for(
             lambda: (self.resume_count, self.identify_count)[counter] > before[counter], timeout
         )
 
     async def close(self) -> None:
-        if self.ws is not None:
-            await self.ws.close(code=1001)
+        for conn in list(self._connections):
+            await conn.ws.close(code=1001)

@@ -41,6 +41,7 @@ class FakeInteraction:
     original_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)
     payload: dict[str, Any] = field(default_factory=dict)
+    shard_id: int | None = None  # the gateway shard it was dispatched on
 
     async def wait_for_response(self, timeout: float = 5.0) -> int:
         """Wait for the initial callback and return its type."""

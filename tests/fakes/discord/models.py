@@ -69,6 +69,15 @@ class Snowflakes:
         self._next += 1
         return self._next
 
+    def on_shard(self, shard: int, shard_count: int) -> int:
+        """A new id whose guild would live on ``shard`` (``(id >> 22) % shard_count``)."""
+        if not 0 <= shard < shard_count:
+            raise ValueError(f"shard {shard} is not one of {shard_count} shards")
+        millis = (self._next >> 22) + 1
+        millis += (shard - millis) % shard_count
+        self._next = millis << 22
+        return self()
+
 
 @dataclass(eq=False)
 class FakeUser:
@@ -101,6 +110,9 @@ class FakeGuild:
     channel_ids: list[int] = field(default_factory=list)
     permissions: dict[int, int] = field(default_factory=dict)
     role_ids: dict[int, int] = field(default_factory=dict)  # member id -> its permission role
+    # Servers without the bot: False when the server disables "Use External Apps" (Discord then
+    # makes every response of a user-installed app ephemeral).
+    external_apps: bool = True
 
     def member_permissions(self, user_id: int) -> int:
         if user_id == self.owner_id:
@@ -131,7 +143,7 @@ def _role(role_id: int, name: str, permissions: int, position: int) -> dict[str,
 
 @dataclass(eq=False)
 class FakeChannel:
-    """A text channel (type 0), public/private thread (11/12) or DM (1)."""
+    """A text channel (type 0), public/private thread (11/12), DM (1) or group DM (3)."""
 
     id: int
     name: str
@@ -141,7 +153,8 @@ class FakeChannel:
     position: int = 0
     parent_id: int | None = None
     owner_id: int | None = None
-    recipient: FakeUser | None = None
+    recipient: FakeUser | None = None  # DMs: the other user
+    recipients: list[FakeUser] = field(default_factory=list)  # group DMs: everyone in it
     archived: bool = False
     locked: bool = False
     writable: bool = True  # False: the bot's sends answer 403 Missing Permissions
@@ -151,6 +164,15 @@ class FakeChannel:
         if self.type == 1:
             assert self.recipient is not None
             return {"id": str(self.id), "type": 1, "recipients": [self.recipient.payload()]}
+        if self.type == 3:
+            return {
+                "id": str(self.id),
+                "type": 3,
+                "name": self.name,
+                "icon": None,
+                "owner_id": str(self.owner_id),
+                "recipients": [u.payload() for u in self.recipients],
+            }
         data: dict[str, Any] = {
             "id": str(self.id),
             "type": self.type,

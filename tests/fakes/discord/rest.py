@@ -80,9 +80,13 @@ class RestRoutes:
         )
 
     async def get_gateway(self, request: web.Request) -> web.Response:
-        limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+        gateway = self.state.gateway
         return json_response(
-            {"url": self.state.gateway.url, "shards": 1, "session_start_limit": limit}
+            {
+                "url": gateway.url,
+                "shards": gateway.shard_count,
+                "session_start_limit": gateway.session_start_limit(),
+            }
         )
 
     async def get_user(self, request: web.Request) -> web.Response:

@@ -39,9 +39,11 @@ class FakeDiscord(UserActions):
         *,
         bot_permissions: int = DEFAULT_BOT_PERMISSIONS,
         heartbeat_interval_ms: int = 41_250,
+        shard_count: int = 1,
     ) -> None:
         super().__init__(token, bot_permissions)
         self.gateway = Gateway(self, heartbeat_interval_ms)
+        self.gateway.shard_count = shard_count
         self.faults: list[Fault] = []
         self.rate_limits = RateLimiter(self)
         self.webhooks = WebhookRoutes(self)
@@ -142,10 +144,12 @@ class FakeDiscord(UserActions):
         body = body if body is not None else {"message": "fake failure", "code": 0}
         self.faults.append(Fault(method.upper(), path_contains, status, body, times, headers or {}))
 
-    async def disconnect_gateway(self, *, resume: bool = True, timeout: float = 5.0) -> None:
-        """Drop the websocket and wait for the bot to RESUME (or re-IDENTIFY when
+    async def disconnect_gateway(
+        self, *, resume: bool = True, timeout: float = 5.0, shard: int = 0
+    ) -> None:
+        """Drop shard ``shard``'s websocket and wait for the bot to RESUME (or re-IDENTIFY when
         ``resume=False``)."""
-        await self.gateway.disconnect(resume=resume, timeout=timeout)
+        await self.gateway.disconnect(resume=resume, timeout=timeout, shard=shard)
 
     async def wait_for_identify(self, timeout: float = 5.0) -> None:
         """Wait for the first IDENTIFY (READY and GUILD_CREATEs are then sent)."""

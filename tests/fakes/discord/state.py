@@ -1,4 +1,4 @@
-"""The fake's world: users, guilds, channels, messages, and the rules for changing messages."""
+"""The fake's world: users, guilds, channels, messages (changed through message_changes.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from tests.fakes.discord import limits
+from tests.fakes.discord.errors import ApiError, unknown
+from tests.fakes.discord.message_changes import MessageChanges
 from tests.fakes.discord.models import (
     DEFAULT_BOT_PERMISSIONS,
-    LOADING,
-    FakeAttachment,
     FakeChannel,
     FakeGuild,
     FakeMessage,
@@ -26,32 +25,13 @@ if TYPE_CHECKING:
     from tests.fakes.discord.gateway import Gateway
     from tests.fakes.discord.interactions import FakeInteraction
 
+__all__ = ["ApiError", "FakeState", "unknown"]
+
 T = TypeVar("T")
 POLL_INTERVAL = 0.01
 
 
-class ApiError(Exception):
-    """An error answer of the REST API (raised by handlers, turned into JSON by the server)."""
-
-    def __init__(
-        self, status: int, code: int, message: str, errors: dict[str, Any] | None = None
-    ) -> None:
-        super().__init__(f"{status} {code} {message}")
-        self.status, self.code, self.message, self.errors = status, code, message, errors
-
-    def body(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.errors is not None:
-            data["errors"] = self.errors
-        return data
-
-
-def unknown(what: str) -> ApiError:
-    codes = {"Channel": 10003, "Message": 10008, "User": 10013, "Webhook": 10015}
-    return ApiError(404, codes.get(what, 0), f"Unknown {what}")
-
-
-class FakeState:
+class FakeState(MessageChanges):
     """Everything the fake knows; REST handlers, the gateway and tests all go through here."""
 
     gateway: Gateway
@@ -65,7 +45,8 @@ class FakeState:
         self.app_owner = FakeUser(self.new_id(), "app-owner")
         self.bot_permissions = bot_permissions
         self.users: dict[int, FakeUser] = {}
-        self.guilds: dict[int, FakeGuild] = {}
+        self.guilds: dict[int, FakeGuild] = {}  # guilds the bot is in
+        self.foreign_guilds: dict[int, FakeGuild] = {}  # servers where only user installs reach
         self.channels: dict[int, FakeChannel] = {}
         self.messages: dict[int, FakeMessage] = {}
         self.interactions: dict[int, FakeInteraction] = {}
@@ -89,10 +70,17 @@ class FakeState:
         self.users[user.id] = user
         return user
 
-    def add_guild(self, name: str = "Test Guild", *, owner: str = "owner") -> FakeGuild:
-        """A guild the bot is in; its owner (a member with every permission) is created too."""
+    def add_guild(
+        self, name: str = "Test Guild", *, owner: str = "owner", shard: int | None = None
+    ) -> FakeGuild:
+        """A guild the bot is in; its owner (a member with every permission) is created too.
+
+        ``shard``: pick the guild's id so it lives on that shard of ``gateway.shard_count``
+        (otherwise every guild of a test tends to land on the same shard).
+        """
         owner_user = self.add_user(owner)
-        guild = FakeGuild(self.new_id(), name, owner_user.id)
+        guild_id = self.new_id() if shard is None else self.new_id.on_shard(shard, self._shards())
+        guild = FakeGuild(guild_id, name, owner_user.id)
         self.guilds[guild.id] = guild
         self._set_member(guild, owner_user, 0)
         self._set_member(guild, self.bot_user, self.bot_permissions)
@@ -110,7 +98,7 @@ class FakeState:
         channel.writable = writable
         self.channels[channel.id] = channel
         guild.channel_ids.append(channel.id)
-        if self.gateway.connected:
+        if self.gateway.connected and guild.id in self.guilds:
             self._spawn(self.gateway.dispatch("CHANNEL_CREATE", channel.payload()))
         return channel
 
@@ -168,7 +156,23 @@ class FakeState:
         return [] if cid is None else self.messages_in(cid)
 
     def guild_of(self, channel: FakeChannel) -> FakeGuild | None:
-        return None if channel.guild_id is None else self.guilds[channel.guild_id]
+        """The channel's guild, with or without the bot (None for DMs and group DMs)."""
+        return None if channel.guild_id is None else self.guild_by_id(channel.guild_id)
+
+    def guild_by_id(self, guild_id: int) -> FakeGuild | None:
+        return self.guilds.get(guild_id) or self.foreign_guilds.get(guild_id)
+
+    def bot_can_see(self, channel: FakeChannel) -> bool:
+        """True for channels of the bot's guilds and its own DMs; False for group DMs, DMs
+        between other users and servers without the bot (Discord answers 403 50001 there)."""
+        if channel.guild_id is not None:
+            return channel.guild_id in self.guilds
+        return self.dm_channel_ids.get(channel.recipient.id if channel.recipient else 0) == (
+            channel.id
+        )
+
+    def _shards(self) -> int:
+        return self.gateway.shard_count
 
     def channel_or_404(self, channel_id: int) -> FakeChannel:
         channel = self.channels.get(channel_id)
@@ -283,106 +287,3 @@ class FakeState:
     def message_payload(self, msg: FakeMessage) -> dict[str, Any]:
         author = self.users.get(msg.author_id, self.bot_user)
         return msg.payload(author, self.cdn_url)
-
-    # --- changing messages --------------------------------------------------------------------
-
-    async def create_message(
-        self,
-        channel: FakeChannel,
-        payload: dict[str, Any],
-        files: list[FakeAttachment],
-        *,
-        author: FakeUser,
-        flags: int = 0,
-        interaction_id: int | None = None,
-    ) -> FakeMessage:
-        """Validate and store a new message; guild messages are echoed as MESSAGE_CREATE."""
-        errors = limits.message_errors(payload)
-        if errors:
-            raise ApiError(400, 50035, "Invalid Form Body", errors)
-        if not flags & LOADING and limits.is_empty(payload, bool(files)):
-            raise ApiError(400, 50006, "Cannot send an empty message")
-        msg = FakeMessage(self.new_id(), channel.id, author.id, guild_id=channel.guild_id)
-        msg.created = self.clock.time()
-        # Creatable flags: SUPPRESS_EMBEDS, EPHEMERAL, SUPPRESS_NOTIFICATIONS.
-        msg.flags = flags | (payload.get("flags") or 0) & (4 | 64 | 4096)
-        if interaction_id is not None:
-            msg.webhook_id, msg.interaction_id = self.application_id, interaction_id
-        msg.message_reference = payload.get("message_reference")
-        self._apply(msg, payload, files, creating=True)
-        self.messages[msg.id] = msg
-        msg.snapshot()
-        if not msg.ephemeral:
-            await self.gateway.dispatch("MESSAGE_CREATE", self.message_payload(msg))
-        self.notify()
-        return msg
-
-    async def edit_message(
-        self, msg: FakeMessage, payload: dict[str, Any], files: list[FakeAttachment]
-    ) -> FakeMessage:
-        """Validate and apply a PATCH; editing a deferred placeholder ends its loading state."""
-        errors = limits.message_errors(payload)
-        if errors:
-            raise ApiError(400, 50035, "Invalid Form Body", errors)
-        self._apply(msg, payload, files, creating=False)
-        msg.flags &= ~LOADING
-        msg.edits += 1
-        msg.edited = self.clock.time()
-        msg.snapshot()
-        if not msg.ephemeral:
-            await self.gateway.dispatch("MESSAGE_UPDATE", self.message_payload(msg))
-        self.notify()
-        return msg
-
-    async def delete_message(self, msg: FakeMessage) -> None:
-        msg.deleted = True
-        if not msg.ephemeral:
-            data = {"id": str(msg.id), "channel_id": str(msg.channel_id)}
-            if msg.guild_id is not None:
-                data["guild_id"] = str(msg.guild_id)
-            await self.gateway.dispatch("MESSAGE_DELETE", data)
-        self.notify()
-
-    def _apply(
-        self,
-        msg: FakeMessage,
-        payload: dict[str, Any],
-        files: list[FakeAttachment],
-        *,
-        creating: bool,
-    ) -> None:
-        for key in ("content", "embeds", "components", "allowed_mentions"):
-            if key in payload:
-                value = payload[key]
-                default: Any = "" if key == "content" else []
-                setattr(msg, key, default if value is None and key != "allowed_mentions" else value)
-        if "flags" in payload and payload["flags"] is not None and not creating:
-            # Only SUPPRESS_EMBEDS may change after creation.
-            msg.flags = (msg.flags & ~4) | (payload["flags"] & 4)
-        msg.attachments = self._attachments(msg, payload, files)
-
-    def _attachments(
-        self, msg: FakeMessage, payload: dict[str, Any], files: list[FakeAttachment]
-    ) -> list[FakeAttachment]:
-        """Keep the attachments listed in ``attachments`` and add the uploaded files."""
-        uploads = {f.id: f for f in files}
-        if "attachments" not in payload or payload["attachments"] is None:
-            kept = list(msg.attachments)
-            new = list(files)
-        else:
-            existing = {a.id: a for a in msg.attachments}
-            kept, new = [], []
-            for entry in payload["attachments"]:
-                aid = int(entry["id"])
-                if aid in uploads:
-                    upload = uploads[aid]
-                    upload.filename = entry.get("filename", upload.filename)
-                    upload.description = entry.get("description")
-                    new.append(upload)
-                elif aid in existing:
-                    kept.append(existing[aid])
-        stored = [
-            FakeAttachment(self.new_id(), u.filename, u.data, u.content_type, u.description)
-            for u in new
-        ]
-        return kept + stored
