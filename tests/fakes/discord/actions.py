@@ -18,7 +18,8 @@ from tests.fakes.discord.interactions import (
     modal_submit_components,
 )
 from tests.fakes.discord.models import FakeChannel, FakeMessage, FakeUser
-from tests.fakes.discord.slash_routes import OptionBuilder
+from tests.fakes.discord.reach import Install, Reach, check_offered, reach_of
+from tests.fakes.discord.slash_routes import OptionBuilder, find_schema
 from tests.fakes.discord.state import FakeState
 
 MENTION_RE = re.compile(r"<@!?(\d+)>")
@@ -47,7 +48,12 @@ class UserActions(FakeState):
         channel: FakeChannel,
         data: dict[str, Any],
         source: FakeMessage | None = None,
+        install: Install | None = None,
     ) -> FakeInteraction:
+        if install is None and source is not None and source.interaction_id is not None:
+            # A click on a reply is authorised by the install that ran the command.
+            origin = self.interactions.get(source.interaction_id)
+            install = None if origin is None or origin.reach is None else origin.reach.install
         return FakeInteraction(
             self,
             self.new_id(),
@@ -57,6 +63,7 @@ class UserActions(FakeState):
             data,
             self.clock.time(),
             source_message_id=None if source is None else source.id,
+            install=install,
         )
 
     def _command_data(
@@ -65,9 +72,13 @@ class UserActions(FakeState):
         options: dict[str, Any] | None,
         channel: FakeChannel,
         focused: str | None,
+        check: Reach | None = None,
     ) -> dict[str, Any]:
         builder = OptionBuilder(self, channel.guild_id)
         name, opts = builder.build_command(command, options or {}, focused)
+        if check is not None:
+            schema, scope = find_schema(self, name, channel.guild_id)
+            check_offered(schema, scope, check, channel.guild_id)
         # Unsynced commands get any stable id; discord.py routes on the name.
         command_id = builder.command_id or str(self.application_id + 1)
         data: dict[str, Any] = {"id": command_id, "name": name, "type": 1, "options": opts}
@@ -84,13 +95,23 @@ class UserActions(FakeState):
         *,
         user: FakeUser,
         channel: FakeChannel | None = None,
+        install: Install | None = None,
+        check_context: bool = False,
     ) -> FakeInteraction:
         """Run ``/command`` (``"kudos transfer"`` for subcommands) as ``user`` in ``channel``
-        (their DM when None). Option types come from the synced or registered command, else
-        from the Python values; FakeUser/FakeChannel values get ``resolved`` data."""
+        (their DM with the bot when None; a group DM or a channel of a server without the bot
+        works too, see reach_actions.py). Option types come from the synced or registered
+        command, else from the Python values; FakeUser/FakeChannel values get ``resolved`` data.
+
+        ``install`` ("guild", "user", "both"; None: what a member has there) sets the
+        authorizing owners. ``check_context=True`` raises ValueError when Discord would not
+        offer the command there (its ``contexts``/``integration_types``).
+        """
         where = self._channel_for(user, channel)
-        data = self._command_data(command, options, where, None)
-        return await self._dispatch_interaction(self._new(APPLICATION_COMMAND, user, where, data))
+        reach = reach_of(self, user, where, install)
+        data = self._command_data(command, options, where, None, reach if check_context else None)
+        ia = self._new(APPLICATION_COMMAND, user, where, data, install=install)
+        return await self._dispatch_interaction(ia)
 
     async def autocomplete(
         self,
@@ -153,7 +174,8 @@ class UserActions(FakeState):
             "components": modal_submit_components(source.modal, values),
         }
         msg = None if source.source_message_id is None else self.messages[source.source_message_id]
-        ia = self._new(MODAL_SUBMIT, user, source.channel, data, msg)
+        install = None if source.reach is None else source.reach.install
+        ia = self._new(MODAL_SUBMIT, user, source.channel, data, msg, install)
         return await self._dispatch_interaction(ia)
 
     async def user_message(
@@ -164,15 +186,18 @@ class UserActions(FakeState):
         user: FakeUser,
         reply_to: FakeMessage | None = None,
         mention_on_reply: bool = True,
+        attachments: dict[str, bytes | str] | None = None,
     ) -> FakeMessage:
-        """``user`` posts in ``channel`` (MESSAGE_CREATE).
+        """``user`` posts in ``channel`` (MESSAGE_CREATE, unless the bot cannot see it there).
 
         ``<@id>`` mentions are resolved; a reply pings its author unless ``mention_on_reply`` is
         False. Without the message_content intent the bot gets an empty ``content`` for guild
-        messages that do not mention it, as on Discord.
+        messages that do not mention it, as on Discord. ``attachments`` maps file names to
+        their bytes (str is UTF-8 encoded), served on 127.0.0.1 at each attachment's ``url``.
         """
         msg = FakeMessage(self.new_id(), channel.id, user.id, content, guild_id=channel.guild_id)
         msg.created = self.clock.time()
+        msg.attachments = [self.new_attachment(n, d) for n, d in (attachments or {}).items()]
         if reply_to is not None:
             msg.message_reference = {
                 "message_id": str(reply_to.id),
@@ -198,6 +223,7 @@ class UserActions(FakeState):
         guild = self.guild_of(channel)
         if guild is not None and user.id in guild.permissions:
             payload["member"] = self.member_payload(guild, user, with_user=False)
-        await self.gateway.dispatch("MESSAGE_CREATE", payload)
+        if self.bot_can_see(channel):
+            await self.gateway.dispatch("MESSAGE_CREATE", payload)
         self.notify()
         return msg

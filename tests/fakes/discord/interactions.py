@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tests.fakes.discord.models import EPHEMERAL, FakeChannel, FakeMessage, FakeUser
+from tests.fakes.discord.reach import Install, Reach, reach_of
 
 if TYPE_CHECKING:
     from tests.fakes.discord.state import FakeState
@@ -42,6 +43,8 @@ class FakeInteraction:
     followup_ids: list[int] = field(default_factory=list)
     payload: dict[str, Any] = field(default_factory=dict)
     shard_id: int | None = None  # the gateway shard it was dispatched on
+    install: Install | None = None  # asked for; None: what a member would have there
+    reach: Reach | None = None  # context, authorizing owners, app permissions (once dispatched)
 
     async def wait_for_response(self, timeout: float = 5.0) -> int:
         """Wait for the initial callback and return its type."""
@@ -79,8 +82,10 @@ class FakeInteraction:
 
 
 def base_payload(state: FakeState, ia: FakeInteraction) -> dict[str, Any]:
-    """Every field discord.py requires of INTERACTION_CREATE, for a guild or a DM."""
+    """Every field discord.py requires of INTERACTION_CREATE, from a server (with or without the
+    bot), the bot's DM, or a group DM; sets ``ia.reach``."""
     channel = ia.channel
+    ia.reach = reach = reach_of(state, ia.user, channel, ia.install)
     data: dict[str, Any] = {
         "id": str(ia.id),
         "application_id": str(state.application_id),
@@ -93,22 +98,20 @@ def base_payload(state: FakeState, ia: FakeInteraction) -> dict[str, Any]:
         "locale": "en-US",
         "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
         "entitlements": [],
-        "app_permissions": str(state.bot_permissions),
+        "app_permissions": str(reach.app_permissions),
+        "context": reach.context,
+        "authorizing_integration_owners": reach.owners,
     }
     guild = state.guild_of(channel)
     if guild is None:
-        data.update(
-            user=ia.user.payload(), context=1, authorizing_integration_owners={"1": str(ia.user.id)}
-        )
+        data["user"] = ia.user.payload()
     else:
         member = state.member_payload(guild, ia.user, channel_permissions=True)
         data.update(
             guild_id=str(guild.id),
             guild_locale="en-US",
             member=member,
-            context=0,
             guild={"id": str(guild.id), "locale": "en-US", "features": []},
-            authorizing_integration_owners={"0": str(guild.id)},
         )
     if ia.source_message_id is not None:
         data["message"] = state.message_payload(state.messages[ia.source_message_id])

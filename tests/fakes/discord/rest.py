@@ -1,4 +1,7 @@
-"""REST routes the bot calls outside interactions: login, channels, messages, threads, DMs."""
+"""REST routes the bot calls outside interactions: login, channels, messages, threads, DMs.
+
+Channels the bot cannot see (group DMs, DMs between other users, servers without the bot) answer
+403 code 50001 Missing Access, as on Discord: there only the interaction webhook works."""
 
 from __future__ import annotations
 
@@ -6,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from tests.fakes.discord.errors import ApiError, missing_access, unknown
 from tests.fakes.discord.http_app import BODY_KEY, json_response, no_content
-from tests.fakes.discord.models import FakeAttachment, FakeChannel
-from tests.fakes.discord.state import ApiError, unknown
+from tests.fakes.discord.models import FakeAttachment, FakeChannel, FakeMessage
 
 if TYPE_CHECKING:
     from tests.fakes.discord.state import FakeState
@@ -103,14 +106,24 @@ class RestRoutes:
         return json_response(self.state.dm_channel(user).payload())
 
     async def get_member(self, request: web.Request) -> web.Response:
-        guild = self.state.guilds.get(_int(request, "guild_id"))
+        guild_id = _int(request, "guild_id")
+        if guild_id in self.state.foreign_guilds:
+            raise missing_access()
+        guild = self.state.guilds.get(guild_id)
         uid = _int(request, "user_id")
         if guild is None or uid not in guild.permissions:
             raise ApiError(404, 10007, "Unknown Member")
         return json_response(self.state.member_payload(guild, self.state.users[uid]))
 
     def _channel(self, request: web.Request) -> FakeChannel:
-        return self.state.channel_or_404(_int(request, "channel_id"))
+        channel = self.state.channel_or_404(_int(request, "channel_id"))
+        if not self.state.bot_can_see(channel):
+            raise missing_access()
+        return channel
+
+    def _message(self, request: web.Request) -> FakeMessage:
+        channel = self._channel(request)
+        return self.state.message_or_404(channel.id, _int(request, "message_id"))
 
     async def get_channel(self, request: web.Request) -> web.Response:
         return json_response(self._channel(request).payload())
@@ -185,11 +198,11 @@ class RestRoutes:
             ref["guild_id"] = str(channel.guild_id)
 
     async def get_message(self, request: web.Request) -> web.Response:
-        msg = self.state.message_or_404(_int(request, "channel_id"), _int(request, "message_id"))
+        msg = self._message(request)
         return json_response(self.state.message_payload(msg))
 
     async def edit_message(self, request: web.Request) -> web.Response:
-        msg = self.state.message_or_404(_int(request, "channel_id"), _int(request, "message_id"))
+        msg = self._message(request)
         if msg.author_id != self.state.bot_user.id:
             raise ApiError(403, 50005, "Cannot edit a message authored by another user")
         payload, files = _body(request)
@@ -197,7 +210,7 @@ class RestRoutes:
         return json_response(self.state.message_payload(msg))
 
     async def delete_message(self, request: web.Request) -> web.Response:
-        msg = self.state.message_or_404(_int(request, "channel_id"), _int(request, "message_id"))
+        msg = self._message(request)
         await self.state.delete_message(msg)
         return no_content()
 
@@ -216,7 +229,7 @@ class RestRoutes:
         thread_id = None
         if "message_id" in request.match_info:
             # A thread started from a message shares the message's id, as on Discord.
-            thread_id = self.state.message_or_404(parent.id, _int(request, "message_id")).id
+            thread_id = self._message(request).id
         private = payload.get("type") == 12
         thread = self.state.add_thread(parent, name, thread_id=thread_id, private=private)
         await self.state.gateway.dispatch(

@@ -13,7 +13,6 @@ import discord.http
 import yarl
 from aiohttp import web
 
-from tests.fakes.discord.actions import UserActions
 from tests.fakes.discord.gateway import Gateway
 from tests.fakes.discord.http_app import (
     API_PREFIX,
@@ -23,6 +22,7 @@ from tests.fakes.discord.http_app import (
     unhandled_route,
 )
 from tests.fakes.discord.models import DEFAULT_BOT_PERMISSIONS
+from tests.fakes.discord.reach_actions import ReachActions
 from tests.fakes.discord.rest import RestRoutes
 from tests.fakes.discord.slash_routes import CommandRoutes
 from tests.fakes.discord.webhooks import WebhookRoutes
@@ -30,7 +30,7 @@ from tests.fakes.discord.webhooks import WebhookRoutes
 log = logging.getLogger(__name__)
 
 
-class FakeDiscord(UserActions):
+class FakeDiscord(ReachActions):
     """A fake Discord on 127.0.0.1 that the real discord.py client talks to."""
 
     def __init__(
@@ -112,9 +112,8 @@ class FakeDiscord(UserActions):
         for msg in self.messages.values():
             for att in msg.attachments:
                 if att.id == attachment_id:
-                    return web.Response(
-                        body=att.data, content_type=att.content_type or "application/octet-stream"
-                    )
+                    ctype = att.content_type or "application/octet-stream"
+                    return web.Response(body=att.data, headers={"Content-Type": ctype})
         return web.Response(status=404)
 
     # --- test controls ------------------------------------------------------------------------

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from tests.fakes.discord.state import FakeState
 
 NAME_RE = re.compile(r"^[-_'\w]{1,32}$")
+MENU_NAME_RE = re.compile(r"^[-_' \w]{1,32}$")  # user/message menus may hold spaces and capitals
+MAX_MENUS = 5  # user commands and message commands, each, per scope
 SUBCOMMAND, GROUP, STRING, INTEGER, BOOLEAN, USER, CHANNEL = 1, 2, 3, 4, 5, 6, 7
 NUMBER = 10
 
@@ -65,6 +67,10 @@ def validate_commands(commands: list[dict[str, Any]]) -> None:
         if kind == 1:
             _check_named(cmd, str(i))
             _check_options(cmd.get("options") or [], str(i))
+        elif not MENU_NAME_RE.match(cmd.get("name", "")):
+            raise _error(f"{i}.name", "Command name is invalid")
+        elif sum(c.get("type", 1) == kind for c in commands) > MAX_MENUS:
+            raise ApiError(400, 30032, f"Maximum number of type {kind} commands reached (5)")
         key = (kind, cmd.get("name", ""))
         if key in names:
             raise _error(f"{i}.name", "Application command names must be unique")
@@ -102,10 +108,14 @@ class CommandRoutes:
         for cmd in commands:
             data = {
                 "type": 1,
+                "description": "",  # menus have none
                 "default_member_permissions": None,
                 "nsfw": False,
                 "options": [],
+                "contexts": None,  # null: Discord's default (guilds, and the bot's DMs)
                 **cmd,
+                # Omitted means guild install only, as on Discord.
+                "integration_types": cmd.get("integration_types") or [0],
                 "id": str(self.state.new_id()),
                 "application_id": str(self.state.application_id),
                 "version": "1",
@@ -123,15 +133,16 @@ class CommandRoutes:
 
 
 def find_schema(
-    state: FakeState, name: str, guild_id: int | None
+    state: FakeState, name: str, guild_id: int | None, kind: int = 1
 ) -> tuple[dict[str, Any] | None, str | int]:
-    """The command definition (synced, else registered from the bot's tree) named ``name``,
-    and its scope ("global" or the guild id; guild commands win, as on Discord)."""
+    """The command definition (synced, else registered from the bot's tree) named ``name`` of
+    type ``kind`` (1 slash, 2 user menu, 3 message menu), and its scope ("global" or the guild
+    id; guild commands win, as on Discord)."""
     scopes: list[str | int] = [guild_id, "global"] if guild_id else ["global"]
     for source in (state.synced_commands, state.tree_commands):
         for scope in scopes:
             for cmd in source.get(scope, []):
-                if cmd["name"] == name and cmd.get("type", 1) == 1:
+                if cmd["name"] == name and cmd.get("type", 1) == kind:
                     return cmd, scope
     return None, "global"
 
@@ -186,7 +197,7 @@ class OptionBuilder:
     def _wire(self, kind: int, value: Any) -> Any:
         if isinstance(value, FakeUser):
             self.resolved.setdefault("users", {})[str(value.id)] = value.payload()
-            guild = self.state.guilds.get(self.guild_id or 0)
+            guild = self.state.guild_by_id(self.guild_id or 0)
             if guild is not None and value.id in guild.permissions:
                 member = self.state.member_payload(
                     guild, value, with_user=False, channel_permissions=True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import mimetypes
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -11,6 +12,7 @@ from tests.fakes.discord.errors import ApiError, unknown
 from tests.fakes.discord.message_changes import MessageChanges
 from tests.fakes.discord.models import (
     DEFAULT_BOT_PERMISSIONS,
+    FakeAttachment,
     FakeChannel,
     FakeGuild,
     FakeMessage,
@@ -120,6 +122,14 @@ class FakeState(MessageChanges):
             self.channels[channel.id] = channel
             self.dm_channel_ids[user.id] = cid = channel.id
         return self.channels[cid]
+
+    def new_attachment(self, filename: str, data: bytes | str) -> FakeAttachment:
+        """A file as a user would upload it (content type from the name, as Discord guesses)."""
+        ctype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        if ctype.startswith("text/"):
+            ctype += "; charset=utf-8"
+        raw = data.encode() if isinstance(data, str) else data
+        return FakeAttachment(self.new_id(), filename, raw, ctype)
 
     def add_thread(
         self,

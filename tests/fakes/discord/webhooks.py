@@ -17,13 +17,16 @@ from tests.fakes.discord.interactions import (
     FakeInteraction,
     is_ephemeral,
 )
-from tests.fakes.discord.models import LOADING, FakeAttachment, FakeMessage
+from tests.fakes.discord.models import EPHEMERAL, LOADING, FakeAttachment, FakeMessage
 from tests.fakes.discord.state import ApiError, unknown
 
 if TYPE_CHECKING:
     from tests.fakes.discord.state import FakeState
 
 MESSAGE, DEFERRED, DEFERRED_UPDATE, UPDATE, AUTOCOMPLETE_RESULT, MODAL = 4, 5, 6, 7, 8, 9
+# Follow-ups Discord allows an interaction from a place the bot is not (group DMs, servers
+# without the bot).
+OUT_OF_REACH_FOLLOWUPS = 5
 ALLOWED = {
     APPLICATION_COMMAND: {MESSAGE, DEFERRED, MODAL},
     COMPONENT: {MESSAGE, DEFERRED, DEFERRED_UPDATE, UPDATE, MODAL},
@@ -99,7 +102,7 @@ class WebhookRoutes:
                 data,
                 files,
                 author=st.bot_user,
-                flags=flags | (data.get("flags") or 0) & 64,
+                flags=flags | (data.get("flags") or 0) & EPHEMERAL | _forced_flags(ia),
                 interaction_id=ia.id,
             )
             ia.original_id = msg.id
@@ -188,11 +191,28 @@ class WebhookRoutes:
                 raise ApiError(400, 50006, "Cannot send an empty message")
             msg = await self.state.edit_message(original, payload, files)
         else:
+            self._check_followup_limit(ia)
             msg = await self.state.create_message(
-                ia.channel, payload, files, author=self.state.bot_user, interaction_id=ia.id
+                ia.channel,
+                payload,
+                files,
+                author=self.state.bot_user,
+                flags=_forced_flags(ia),
+                interaction_id=ia.id,
             )
             ia.followup_ids.append(msg.id)
             self.state.notify()
         if request.query.get("wait") in ("1", "true", "True"):
             return json_response(self.state.message_payload(msg))
         return no_content()
+
+    def _check_followup_limit(self, ia: FakeInteraction) -> None:
+        if self.state.bot_can_see(ia.channel) or len(ia.followup_ids) < OUT_OF_REACH_FOLLOWUPS:
+            return
+        message = "This interaction has hit the maximum number of follow up messages"
+        raise ApiError(400, 40094, message)
+
+
+def _forced_flags(ia: FakeInteraction) -> int:
+    """EPHEMERAL when the server disables "Use External Apps" for this user-installed app."""
+    return EPHEMERAL if ia.reach is not None and ia.reach.force_ephemeral else 0
