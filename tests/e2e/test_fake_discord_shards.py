@@ -4,6 +4,9 @@ only, and clients (processes) that each run some of the shards."""
 
 from __future__ import annotations
 
+import itertools
+
+import aiohttp
 import discord
 import pytest
 from discord.ext import commands
@@ -146,3 +149,45 @@ def test_guild_ids_can_be_picked_for_a_shard():
     fake.gateway.shard_count = 4
     ids = [fake.add_guild(f"g{s}", shard=s).id for s in (3, 1, 0, 2)]
     assert ([shard_of(i, 4) for i in ids], len(set(ids))) == ([3, 1, 0, 2], 4)
+
+
+async def _raw_identify(fake: FakeDiscord, shard: list[int]) -> dict:
+    """IDENTIFY over a bare websocket; the first frame after HELLO (READY or op 9)."""
+    async with aiohttp.ClientSession() as session, session.ws_connect(fake.gateway_url) as ws:
+        await ws.receive_json()  # HELLO
+        identify = {"token": fake.token, "intents": 0, "properties": {}, "shard": shard}
+        await ws.send_json({"op": 2, "d": identify})
+        return await ws.receive_json()
+
+
+@pytest.mark.parametrize(("max_concurrency", "second_op"), [(1, 9), (2, 0)])
+async def test_identify_rate_is_one_per_bucket_per_five_seconds(
+    discord_fake, max_concurrency, second_op
+):
+    discord_fake.gateway.enforce_identify_rate = True
+    discord_fake.gateway.max_concurrency = max_concurrency
+    first = await _raw_identify(discord_fake, [0, 2])
+    second = await _raw_identify(discord_fake, [1, 2])
+    assert (first["t"], second["op"]) == ("READY", second_op)
+    discord_fake.clock.advance(5)
+    assert (await _raw_identify(discord_fake, [1, 2]))["t"] == "READY"
+
+
+async def test_sharded_bot_that_waits_between_identifies_is_never_refused(discord_fake):
+    discord_fake.gateway.shard_count = 3
+    discord_fake.gateway.enforce_identify_rate = True
+    bot = ShardBot()
+
+    async def wait_on_the_fake_clock(shard_id: int | None, *, initial: bool = False) -> None:
+        if not initial:  # what discord.py's default hook does with a real 5 s sleep
+            discord_fake.clock.advance(5)
+
+    bot.before_identify_hook = wait_on_the_fake_clock  # type: ignore[method-assign]
+    async with running_bot(bot, discord_fake, fast_reidentify=False):
+        pass
+    times = [r.at for r in discord_fake.gateway.identifies]
+    assert (discord_fake.gateway.identified_shards, discord_fake.gateway.rejected_identifies) == (
+        [(0, 3), (1, 3), (2, 3)],
+        0,
+    )
+    assert all(later - earlier >= 5 for earlier, later in itertools.pairwise(times))

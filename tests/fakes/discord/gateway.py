@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
-from tests.fakes.discord.gateway_session import Connection, Session, event_guild_id, shard_of
+from tests.fakes.discord.gateway_session import (
+    Connection,
+    IdentifyRecord,
+    Session,
+    event_guild_id,
+    shard_of,
+    too_soon,
+)
 
 if TYPE_CHECKING:
     from tests.fakes.discord.state import FakeState
@@ -31,7 +38,11 @@ class Gateway:
 
     ``shard_count`` is what ``GET /gateway/bot`` recommends; the sessions route by the count each
     one identified with (as Discord does). ``max_guilds_per_shard``: an IDENTIFY whose shard would
-    hold more guilds is closed with 4011 "Sharding required".
+    hold more guilds is closed with 4011 "Sharding required". ``enforce_identify_rate``: an
+    IDENTIFY of a rate-limit bucket (``shard_id % max_concurrency``) within five seconds (fake
+    clock) of the previous one gets op 9 INVALID_SESSION, as on Discord; off by default because
+    discord.py spaces IDENTIFYs only by sleeping 5 s in ``before_identify_hook``, which
+    ``running_bot`` skips.
     """
 
     def __init__(self, state: FakeState, heartbeat_interval_ms: int = 41_250) -> None:
@@ -46,9 +57,16 @@ class Gateway:
         self.resume_count = 0
         self.heartbeats = 0
         self.intents: int | None = None  # of the latest IDENTIFY
-        self.identified_shards: list[tuple[int, int]] = []  # (shard_id, shard_count) per IDENTIFY
+        self.identifies: list[IdentifyRecord] = []  # every accepted IDENTIFY, in order
+        self.enforce_identify_rate = False
+        self.rejected_identifies = 0
         self.received: list[dict[str, Any]] = []  # every client frame (tokens redacted)
         self._connections: list[Connection] = []
+
+    @property
+    def identified_shards(self) -> list[tuple[int, int]]:
+        """``(shard_id, shard_count)`` of every accepted IDENTIFY, in order."""
+        return [(r.shard_id, r.shard_count) for r in self.identifies]
 
     @property
     def connected(self) -> bool:
@@ -105,6 +123,13 @@ class Gateway:
         if not 0 <= shard_id < shard_count:
             await conn.ws.close(code=4010, message=b"Invalid shard.")
             return
+        now = self.state.clock.monotonic()
+        if self.enforce_identify_rate and too_soon(
+            self.identifies, shard_id, self.max_concurrency, now
+        ):
+            self.rejected_identifies += 1
+            await conn.send({"op": INVALID_SESSION, "d": False})
+            return
         guilds = [g for g in self.state.guilds.values() if shard_of(g.id, shard_count) == shard_id]
         if len(guilds) > self.max_guilds_per_shard:
             await conn.ws.close(code=4011, message=b"Sharding required.")
@@ -119,7 +144,7 @@ class Gateway:
         for guild in guilds:
             await session.dispatch("GUILD_CREATE", self.state.guild_create_payload(guild))
         self.identify_count += 1
-        self.identified_shards.append((shard_id, shard_count))
+        self.identifies.append(IdentifyRecord(shard_id, shard_count, now))
         self.state.notify()
 
     def _ready_payload(self, session: Session, guilds: list[Any]) -> dict[str, Any]:

@@ -24,6 +24,29 @@ BUFFER_SIZE = 1000  # dispatched frames kept for replay on RESUME
 GUILD_ITSELF = ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE")
 
 
+IDENTIFY_WINDOW = 5.0  # seconds between two IDENTIFYs of one rate-limit bucket
+
+
+@dataclass(frozen=True)
+class IdentifyRecord:
+    """One accepted IDENTIFY; ``at`` is the fake clock's monotonic time."""
+
+    shard_id: int
+    shard_count: int
+    at: float
+
+
+def too_soon(
+    records: list[IdentifyRecord], shard_id: int, max_concurrency: int, now: float
+) -> bool:
+    """True when this shard's rate-limit bucket (``shard_id % max_concurrency``; one IDENTIFY
+    per bucket per five seconds) already identified in the last five seconds."""
+    bucket = shard_id % max_concurrency
+    return any(
+        r.shard_id % max_concurrency == bucket and now - r.at < IDENTIFY_WINDOW for r in records
+    )
+
+
 def shard_of(guild_id: int, shard_count: int) -> int:
     """The shard Discord routes this guild's events to."""
     return (guild_id >> 22) % shard_count
