@@ -25,6 +25,21 @@ def errors_of(exc: discord.HTTPException) -> tuple[int, int]:
     return exc.status, exc.code
 
 
+class AskModal(discord.ui.Modal, title="Ask about this message"):
+    instruction: discord.ui.TextInput[AskModal] = discord.ui.TextInput(
+        label="Instruction", custom_id="instruction"
+    )
+
+    def __init__(self, target: discord.Message) -> None:
+        super().__init__()
+        self.target = target
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(
+            f"{self.instruction.value}: {self.target.content}", ephemeral=True
+        )
+
+
 class ReachBot(commands.Bot):
     """Commands installable both ways, one guild-only command, and a message menu."""
 
@@ -47,6 +62,8 @@ class ReachBot(commands.Bot):
         self.tree.add_command(app_commands.guild_only(legacy))
         quote = app_commands.ContextMenu(name="Quote this", callback=self.quote)
         self.tree.add_command(both(anywhere(quote)))
+        ask = app_commands.ContextMenu(name="Ask about…", callback=self.ask)
+        self.tree.add_command(both(anywhere(ask)))
 
     async def on_message(self, message: discord.Message) -> None:
         if message.author != self.user:
@@ -103,6 +120,9 @@ class ReachBot(commands.Bot):
         view.add_item(discord.ui.Button(label="Go", custom_id="reach:go"))
         await interaction.response.send_message("panel", view=view)
 
+    async def ask(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        await interaction.response.send_modal(AskModal(message))
+
     async def quote(self, interaction: discord.Interaction, message: discord.Message) -> None:
         texts = [(await a.read()).decode() for a in message.attachments]
         await interaction.response.send_message(
@@ -145,7 +165,7 @@ async def test_offered_commands_follow_contexts_and_installs(discord_fake, bot):
     assert "mod" in discord_fake.commands_offered(0, install="guild")
     assert "mod" not in discord_fake.commands_offered(0, install="user")
     assert "legacy" not in discord_fake.commands_offered(1)  # guild_only: dm_permission false
-    assert discord_fake.commands_offered(2, kind=3) == ["Quote this"]
+    assert discord_fake.commands_offered(2, kind=3) == ["Ask about…", "Quote this"]
 
 
 async def test_guild_sync_keeps_commands_in_their_guild(discord_fake, world, bot):
@@ -312,6 +332,21 @@ async def test_message_menu_in_a_server_without_the_bot(discord_fake, world, bot
     ia = await discord_fake.send_message_command("Quote this", target, user=carol)
     assert (await ia.wait_for_original()).content == "dave said 'continue me' files []"
     assert (ia.payload["context"], ia.data["type"]) == (0, 3)
+
+
+async def test_message_menu_modal_submit_keeps_context_and_install(discord_fake, world, bot):
+    _, alice, bob = world
+    group = discord_fake.add_group_dm(alice, bob)
+    target = await discord_fake.user_message(group, "the plot so far", user=bob)
+    opened = await discord_fake.send_message_command("Ask about…", target, user=alice)
+    assert await opened.wait_for_response() == 9
+    submitted = await discord_fake.submit_modal(opened, {"instruction": "Summarise"}, user=alice)
+    msg = await submitted.wait_for_original()
+    assert (msg.content, msg.ephemeral) == ("Summarise: the plot so far", True)
+    assert (submitted.payload["context"], submitted.payload["authorizing_integration_owners"]) == (
+        2,
+        {"1": str(alice.id)},
+    )
 
 
 async def test_message_menu_not_offered_there_is_a_test_error(discord_fake, world, bot):
