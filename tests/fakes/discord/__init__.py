@@ -18,18 +18,21 @@ Discord's servers are replaced. Typical test::
             ia2 = await discord_fake.click(msg, label="Cancel", user=alice)
         assert discord_fake.unhandled == []
 
-``FakeDiscord`` (server.py; state in state.py, user input in actions.py):
+``FakeDiscord`` (server.py; state in state.py, user input in actions.py and reach_actions.py):
   start()/stop(); base_url, rest_url, gateway_url; patch_discord() context manager.
-  add_guild(name) -> FakeGuild; add_channel(guild, name, nsfw=, writable=) -> FakeChannel;
-  add_member(guild, name, permissions=) -> FakeUser; add_user(name); dm_channel(user);
-  add_thread(parent, name).  FakeUser.dms_open=False makes DMs fail (403, code 50007).
-  send_slash(command, options, user=, channel=None→DM) -> FakeInteraction ("kudos transfer" for
-    subcommands; FakeUser/FakeChannel values get ``resolved``; option types from the synced or
-    registered tree, unknown/missing options raise ValueError);
+  add_guild(name, shard=None) -> FakeGuild; add_channel(guild, name, nsfw=, writable=)
+  -> FakeChannel; add_member(guild, name, permissions=) -> FakeUser; add_user(name);
+  dm_channel(user); add_thread(parent, name).
+  FakeUser.dms_open=False makes DMs fail (403, code 50007).
+  send_slash(command, options, user=, channel=None→DM, install=None, check_context=False)
+    -> FakeInteraction ("kudos transfer" for subcommands; FakeUser/FakeChannel values get
+    ``resolved``; option types from the synced or registered tree, unknown/missing options raise
+    ValueError; check_context=True also raises when Discord would not offer the command there);
   autocomplete(command, options, focused=, user=, channel=) -> choices;
   click(msg, label= | custom_id=, user=, values=) -> FakeInteraction;
   submit_modal(interaction_or_modal_custom_id, {input_custom_id: value}, user=) -> FakeInteraction;
-  user_message(channel, content, user=, reply_to=) -> FakeMessage (MESSAGE_CREATE).
+  user_message(channel, content, user=, reply_to=, attachments={name: bytes|str}) -> FakeMessage
+    (MESSAGE_CREATE where the bot can see it; attachments served on 127.0.0.1 at their url).
   messages_in(channel), dms_with(user), messages (by id), channels, interactions;
   wait_for(predicate, timeout), wait_for_message(channel, predicate, timeout).
   calls (RecordedCall: method, path without /api/v10, json, files, time, status, query),
@@ -39,7 +42,30 @@ Discord's servers are replaced. Typical test::
     401 code 50027; callbacks after 3 s get 404 code 10062 — webhooks.ack_deadline=None disables).
   fail_next(method, path_contains, status=503, body=, times=1); rate_limits.enable(limit, per,
     match=None) / disable() / hits (429s with retry_after, Retry-After, X-RateLimit-*, Via).
-  disconnect_gateway(resume=True|False); gateway.identify_count / resume_count / received.
+  disconnect_gateway(resume=True|False, shard=0); gateway.identify_count / resume_count / received.
+Reach (reach_actions.py, reach.py — user installs, contexts, message menus):
+  add_foreign_guild(name, external_apps=True) -> FakeGuild the bot is NOT in (add_channel /
+    add_member work on it; no gateway events; the bot's REST calls there get 403 code 50001);
+  add_group_dm(owner, *others, name=) / add_private_dm(user, other) -> FakeChannel (context 2).
+  send_slash(channel=<any of those>) fires from there: ``context`` 0 / 1 (bot DM) / 2 and
+    ``authorizing_integration_owners`` {"0": guild_id} (guild install; "0" in the bot's DM) or
+    {"1": user_id} (user install); install="guild"|"user"|"both" overrides the default.
+  send_message_command(name, target_message, user=, install=None, check_context=True)
+    -> FakeInteraction (type 2 interaction, data.type 3, target_id, resolved.messages).
+  commands_offered(context, install="both", guild=None, kind=1) -> names of synced commands a
+    member's client lists there; synced_command(name, kind=1, guild=None) -> stored dict.
+  bot_dms(user) -> messages the bot sent to its DM with ``user`` (not interaction replies);
+    dm_attempts(user) -> RecordedCalls of those sends (status 403 = refused, code 50007 when
+    ``user.dms_open = False``). Out of reach: at most 5 follow-ups (400 code 40094); a foreign
+    guild with external_apps=False makes every response ephemeral. FakeInteraction.reach holds
+    context, owners, install, app_permissions.
+Shards (gateway.py, gateway_session.py): FakeDiscord(shard_count=N) or gateway.shard_count = N
+  (what GET /gateway/bot recommends); gateway.max_concurrency; one Session per shard in
+  gateway.sessions (session.events lists what it got); a guild's events and interactions go only
+  to shard (guild_id >> 22) % count, DMs and servers without the bot to shard 0;
+  FakeInteraction.shard_id; gateway.identified_shards / identifies (with fake-clock times);
+  gateway.enforce_identify_rate (opt-in op 9 when a bucket identifies twice within 5 s);
+  IDENTIFY outside the count closes 4010, more than gateway.max_guilds_per_shard guilds 4011.
 ``FakeInteraction`` (interactions.py): id, token, type, user, channel, data, payload,
   response_type, response, ephemeral, modal, choices; await wait_for_response();
   original(); await wait_for_original(predicate); followups(); await wait_for_followup(pred).
