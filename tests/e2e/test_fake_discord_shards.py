@@ -87,6 +87,20 @@ async def test_dm_interaction_arrives_on_shard_zero(discord_fake):
         assert ((await ia.wait_for_original()).content, ia.shard_id) == ("shards [0]", 0)
 
 
+async def test_interaction_from_a_server_without_the_bot_arrives_on_shard_zero(discord_fake):
+    discord_fake.gateway.shard_count = 2
+    other = discord_fake.add_foreign_guild("Elsewhere", shard=1)
+    carol = discord_fake.add_member(other, "carol")
+    async with (
+        running_bot(ShardBot(shard_count=2, shard_ids=[1]), discord_fake),
+        running_bot(ShardBot(shard_count=2, shard_ids=[0]), discord_fake),
+    ):
+        channel = discord_fake.add_channel(other, "lounge")
+        ia = await discord_fake.send_slash("where", {}, user=carol, channel=channel)
+        assert ((await ia.wait_for_original()).content, ia.shard_id) == ("shards [0]", 0)
+    assert shard_of(other.id, 2) == 1
+
+
 async def test_guild_messages_reach_only_their_shard(discord_fake):
     discord_fake.gateway.shard_count = 2
     guild = discord_fake.add_guild("guild", shard=1)

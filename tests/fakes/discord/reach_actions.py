@@ -43,15 +43,22 @@ class ReachActions(UserActions):
     # --- building the world -------------------------------------------------------------------
 
     def add_foreign_guild(
-        self, name: str = "Other Server", *, owner: str = "owner", external_apps: bool = True
+        self,
+        name: str = "Other Server",
+        *,
+        owner: str = "owner",
+        external_apps: bool = True,
+        shard: int | None = None,
     ) -> FakeGuild:
         """A server the bot is not in (only user installs reach it; the gateway says nothing).
 
         ``external_apps=False``: the server disables "Use External Apps", so Discord makes every
-        response and follow-up of the app ephemeral.
+        response and follow-up of the app ephemeral. ``shard``: an id that WOULD map to that
+        shard; its interactions still arrive on shard 0, as the bot holds no such guild.
         """
         owner_user = self.add_user(owner)
-        guild = FakeGuild(self.new_id(), name, owner_user.id, external_apps=external_apps)
+        guild_id = self.new_id() if shard is None else self.new_id.on_shard(shard, self._shards())
+        guild = FakeGuild(guild_id, name, owner_user.id, external_apps=external_apps)
         self.foreign_guilds[guild.id] = guild
         self._set_member(guild, owner_user, 0)
         return guild
