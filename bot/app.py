@@ -36,7 +36,7 @@ async def open_services(
 ) -> AsyncIterator[Services]:
     """Create the shared services and close them in reverse order on exit."""
     vault = load_vault(settings)
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         async with (
             aiohttp.ClientSession() as session,

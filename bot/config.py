@@ -55,7 +55,11 @@ ENV_VARS: tuple[EnvVar, ...] = (
     EnvVar("HORDE_CLIENT_AGENT", DEFAULT_CLIENT_AGENT, "Client-Agent header: name:version:contact"),
     EnvVar("HORDE_DEFAULT_API_KEY", ANONYMOUS_API_KEY, "Key for members who have not logged in"),
     EnvVar("DATA_DIR", "data", "Directory for the database, key file and heartbeat"),
-    EnvVar("DATABASE_URL", "sqlite:///data/bot.db", "SQLite file (default: DATA_DIR/bot.db)"),
+    EnvVar(
+        "DATABASE_URL",
+        "sqlite:///data/bot.db",
+        "sqlite:///path (default: DATA_DIR/bot.db) or postgresql://user:password@host:5432/db",
+    ),
     EnvVar("ENCRYPTION_KEY", "", "Fernet key(s), comma-separated; first encrypts"),
     EnvVar("DEV_GUILD_ID", "", "Guild to sync commands to at start (optional)"),
     EnvVar("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
@@ -81,7 +85,8 @@ class Settings:
     horde_client_agent: str = DEFAULT_CLIENT_AGENT
     horde_default_api_key: str = field(default=ANONYMOUS_API_KEY, repr=False)
     data_dir: Path = Path("data")
-    database_path: Path = Path("data/bot.db")
+    # DATABASE_URL: a SQLite file, or a PostgreSQL server (its str() hides the password).
+    database: Path | PostgresUrl = Path("data/bot.db")
     encryption_keys: tuple[str, ...] = field(default=(), repr=False)
     dev_guild_id: int | None = None
     log_level: str = "INFO"
@@ -102,6 +107,7 @@ class Settings:
         """Build settings from ``environ``; raise :class:`ConfigError` on the first problem."""
         env = _Env(environ)
         data_dir = env.get("DATA_DIR", Path, Path("data"))
+        default_database: Path | PostgresUrl = data_dir / "bot.db"
         poll_min = env.number("POLL_MIN_SECONDS", float, 2.0)
         poll_max = env.number("POLL_MAX_SECONDS", float, 15.0)
         if poll_max < poll_min:
@@ -112,7 +118,7 @@ class Settings:
             horde_client_agent=env.get("HORDE_CLIENT_AGENT", _one_line, DEFAULT_CLIENT_AGENT),
             horde_default_api_key=env.get("HORDE_DEFAULT_API_KEY", _no_space, ANONYMOUS_API_KEY),
             data_dir=data_dir,
-            database_path=env.get("DATABASE_URL", parse_database_url, data_dir / "bot.db"),
+            database=env.get("DATABASE_URL", parse_database_url, default_database),
             encryption_keys=env.get("ENCRYPTION_KEY", parse_encryption_keys, ()),
             dev_guild_id=env.get("DEV_GUILD_ID", _snowflake, None),
             log_level=env.get("LOG_LEVEL", _log_level, "INFO"),
@@ -132,9 +138,16 @@ class Settings:
             heartbeat_file=env.get("HEARTBEAT_FILE", Path, data_dir / "heartbeat"),
         )
 
+    @property
+    def database_path(self) -> Path | None:
+        """The SQLite file, or None when the bot runs on PostgreSQL."""
+        return self.database if isinstance(self.database, Path) else None
+
     def secret_values(self) -> tuple[str, ...]:
         """The configured secrets, for log redaction (the shared anonymous key is not one)."""
         values = [self.discord_token, *self.encryption_keys]
+        if isinstance(self.database, PostgresUrl) and self.database.password:
+            values.append(self.database.password)
         if self.horde_default_api_key != ANONYMOUS_API_KEY:
             values.append(self.horde_default_api_key)
         return tuple(values)
@@ -156,15 +169,50 @@ def load_settings(
     return Settings.from_env(merged)
 
 
-def parse_database_url(url: str) -> Path:
-    """``sqlite:///relative/path`` → ``Path("relative/path")``; ``sqlite:////abs`` → ``/abs``."""
+@dataclass(frozen=True)
+class PostgresUrl:
+    """A ``postgresql://`` DATABASE_URL. ``str()`` leaves the password out: it is a secret."""
+
+    dsn: str = field(repr=False)
+
+    @property
+    def password(self) -> str | None:
+        return urlsplit(self.dsn).password
+
+    def __str__(self) -> str:
+        parts = urlsplit(self.dsn)
+        user = f"{parts.username}@" if parts.username else ""
+        port = f":{parts.port}" if parts.port else ""
+        return f"postgresql://{user}{parts.hostname or ''}{port}{parts.path}"
+
+
+def parse_database_url(url: str) -> Path | PostgresUrl:
+    """``sqlite:///relative/path`` → ``Path("relative/path")``; ``sqlite:////abs`` → ``/abs``;
+    ``postgresql://user:password@host:5432/db`` → :class:`PostgresUrl`."""
+    if url.startswith("postgresql://"):
+        return _postgres_url(url)
     prefix = "sqlite:///"
     rest = url[len(prefix) :] if url.startswith(prefix) else ""
     if not rest or rest.endswith("/") or "?" in rest or "#" in rest or rest == ":memory:":
         raise ConfigError(
-            "DATABASE_URL", "must look like sqlite:///relative/path or sqlite:////absolute/path"
+            "DATABASE_URL",
+            "must look like sqlite:///relative/path, sqlite:////absolute/path or "
+            "postgresql://user:password@host:5432/database",
         )
     return Path(rest)
+
+
+def _postgres_url(url: str) -> PostgresUrl:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise ConfigError("DATABASE_URL", "the postgresql:// URL is malformed") from None
+    if not parts.hostname and "host=" not in parts.query:
+        raise ConfigError("DATABASE_URL", "the postgresql:// URL names no host")
+    if parts.path in ("", "/"):
+        raise ConfigError("DATABASE_URL", "the postgresql:// URL names no database (…/dbname)")
+    return PostgresUrl(url)
 
 
 def parse_encryption_keys(value: str) -> tuple[str, ...]:

@@ -1,7 +1,8 @@
-"""Persistence: the SQLite database, its migrations, and one repository per table group."""
+"""Persistence: the database seam (SQLite or PostgreSQL), migrations, one repository per table
+group."""
 
 from bot.storage.accounts import AccountProfile, AccountRepository, StoredAccount
-from bot.storage.database import Database, MigrationError
+from bot.storage.database import Database, MigrationError, Row, Session
 from bot.storage.guilds import (
     UPDATABLE_GUILD_SETTINGS,
     BlockedUser,
@@ -20,5 +21,7 @@ __all__ = [
     "GuildSettings",
     "GuildSettingsRepository",
     "MigrationError",
+    "Row",
+    "Session",
     "StoredAccount",
 ]

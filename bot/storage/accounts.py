@@ -88,8 +88,9 @@ class AccountRepository:
     async def delete(self, discord_user_id: int) -> bool:
         """Forget the user's key; True if there was one.
 
-        The WAL is checkpointed afterwards so no copy of the row survives in any database file
-        (``secure_delete`` has zeroed the freed space in the main file).
+        On SQLite the WAL is checkpointed afterwards so no copy of the row survives in any
+        database file (``secure_delete`` has zeroed the freed space in the main file); what
+        PostgreSQL keeps is said in :mod:`bot.storage.postgres`.
         """
         deleted = await self._db.execute(
             "DELETE FROM accounts WHERE discord_user_id = ?", (discord_user_id,)
@@ -110,14 +111,14 @@ class AccountRepository:
         """
         rows = await self._db.fetchall("SELECT discord_user_id, apikey_token FROM accounts")
         rotated = undecryptable = 0
-        async with self._db.transaction() as conn:
+        async with self._db.transaction() as tx:
             for row in rows:
                 try:
                     token = self._vault.rotate(row["apikey_token"])
                 except UndecryptableSecret:
                     undecryptable += 1
                     continue
-                await conn.execute(
+                await tx.execute(
                     "UPDATE accounts SET apikey_token = ? WHERE discord_user_id = ?",
                     (token, row["discord_user_id"]),
                 )

@@ -8,12 +8,11 @@ survives a restart without anything else stored.
 from __future__ import annotations
 
 import builtins
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from bot.clock import SYSTEM_CLOCK, Clock
-from bot.storage.database import Database
+from bot.storage.database import Database, Row
 
 __all__ = [
     "ChatRepository",
@@ -77,7 +76,7 @@ def in_conversation_order(turns: builtins.list[StoredTurn]) -> builtins.list[Sto
     return sorted(turns, key=lambda t: (anchor(t), t.role == "assistant", t.id))
 
 
-def _conversation(row: sqlite3.Row) -> Conversation:
+def _conversation(row: Row) -> Conversation:
     return Conversation(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -93,7 +92,7 @@ def _conversation(row: sqlite3.Row) -> Conversation:
     )
 
 
-def _turn(row: sqlite3.Row) -> StoredTurn:
+def _turn(row: Row) -> StoredTurn:
     return StoredTurn(**{name: row[name] for name in StoredTurn.__slots__})
 
 
@@ -177,11 +176,11 @@ class ChatRepository:
         private: bool,
     ) -> Conversation:
         now = self._clock.time()
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
                 "INSERT INTO chat_conversations (guild_id, thread_id, parent_id, owner_id,"
                 " persona_name, system_text, model, private, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     guild_id,
                     thread_id,
@@ -195,9 +194,8 @@ class ChatRepository:
                     now,
                 ),
             )
-            new_id = cursor.lastrowid
-            await cursor.close()
-        found = await self.conversation(int(new_id or 0))
+        assert row is not None
+        found = await self.conversation(int(row["id"]))
         assert found is not None
         return found
 
@@ -259,11 +257,12 @@ class ChatRepository:
         reply_to: int | None = None,
     ) -> int:
         now = self._clock.time()
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT OR IGNORE INTO chat_turns (conversation_id, role, author_id, author_name,"
+        async with self._db.transaction() as tx:
+            # DO NOTHING: a second reply to the same job (unique index) is dropped, no id.
+            row = await tx.fetchone(
+                "INSERT INTO chat_turns (conversation_id, role, author_id, author_name,"
                 " message_id, content, reply_state, job_id, reply_to, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
                 (
                     conversation_id,
                     role,
@@ -277,13 +276,11 @@ class ChatRepository:
                     now,
                 ),
             )
-            new_id = cursor.lastrowid if cursor.rowcount else 0
-            await cursor.close()
-            await conn.execute(
+            await tx.execute(
                 "UPDATE chat_conversations SET updated_at = ? WHERE id = ?",
                 (now, conversation_id),
             )
-        return int(new_id or 0)
+        return 0 if row is None else int(row["id"])
 
     async def turns(self, conversation_id: int) -> builtins.list[StoredTurn]:
         """Every turn, in conversation order (see :func:`in_conversation_order`)."""
@@ -353,7 +350,7 @@ class ChatRepository:
         )
 
 
-def _persona(row: sqlite3.Row) -> Persona:
+def _persona(row: Row) -> Persona:
     return Persona(
         guild_id=row["guild_id"],
         name=row["name"],

@@ -1,46 +1,86 @@
-"""The SQLite database: one aiosqlite connection in WAL mode, versioned migrations, 0600 files.
+"""The storage seam: one :class:`Database` contract, two backends, opened from ``DATABASE_URL``.
 
-``secure_delete`` zeroes freed content, and :meth:`Database.checkpoint` (TRUNCATE) moves the WAL
-into the main file and empties it, so a deleted API key leaves nothing behind in any file.
+Repositories write portable SQL and never learn which backend runs it:
 
-Migrations are the files ``NNN_name.sql`` in ``bot/storage/migrations/``; each one whose number is
-above ``PRAGMA user_version`` runs in its own transaction together with the version bump. A
-migration file must not contain BEGIN/COMMIT itself.
+- ``?`` placeholders (the PostgreSQL backend renumbers them to ``$1, $2…``);
+- ``INSERT … ON CONFLICT (…) DO UPDATE / DO NOTHING`` for upserts, ``RETURNING id`` for new ids
+  (both backends speak these; ``INSERT OR …`` and ``lastrowid`` are SQLite-only, so unused);
+- rows read by column name (``row["state"]``), or by position;
+- booleans stored as 0/1 integers and read back with ``bool()``, times as Unix seconds in
+  floating-point columns, JSON as compact text, Fernet tokens as their ASCII text: each
+  round-trips to the same Python value, byte for byte, on both backends.
+
+:meth:`Database.open` picks the backend: a :class:`~pathlib.Path` or ``sqlite:///…`` opens
+:class:`~bot.storage.sqlite.SQLiteDatabase`, ``postgresql://…`` opens
+:class:`~bot.storage.postgres.PostgresDatabase`. Opening migrates the schema.
+
+Migrations are numbered SQL files, one set per backend with the same numbers:
+``migrations/NNN_name.sql`` (SQLite) and ``migrations/postgresql/NNN_name.sql``. Separate files
+rather than one portable script plus a rewriting pass, because the DDL genuinely differs
+(``STRICT``/``WITHOUT ROWID``/``AUTOINCREMENT`` against ``BIGINT``/identity columns and a
+case-insensitive ICU collation) and the SQLite files are already applied on installed bots, so
+they must stay as they are; a rewriter would be a second, fragile SQL dialect of our own. A test
+keeps both sets in step (same numbers, same tables, same columns in the same order). Each
+migration whose number is above the stored version runs in one transaction with the version
+bump; a migration file must not contain BEGIN/COMMIT itself.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import os
 import re
-import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager, suppress
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
-import aiosqlite
-
-from bot.config import ConfigError
-
-log = logging.getLogger(__name__)
+from bot.config import PostgresUrl, parse_database_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+POSTGRES_MIGRATIONS_DIR = MIGRATIONS_DIR / "postgresql"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[A-Za-z0-9_]+\.sql$")
-_PRAGMAS = (
-    "PRAGMA journal_mode = WAL",
-    "PRAGMA secure_delete = ON",
-    "PRAGMA foreign_keys = ON",
-    "PRAGMA busy_timeout = 5000",
-    "PRAGMA synchronous = NORMAL",
-)
 Params = Sequence[Any]
+
+__all__ = [
+    "MIGRATIONS_DIR",
+    "POSTGRES_MIGRATIONS_DIR",
+    "Database",
+    "Migration",
+    "MigrationError",
+    "Params",
+    "Row",
+    "Session",
+    "load_migrations",
+]
 
 
 class MigrationError(Exception):
     """The migrations directory is inconsistent, or a migration failed (and was rolled back)."""
+
+
+class Row(Protocol):
+    """A result row of either backend: ``row["column"]``, ``row[0]``, ``keys()``, ``dict(row)``."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+    def keys(self) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def __len__(self) -> int: ...
+
+
+class Session(Protocol):
+    """What ``async with db.transaction() as tx`` yields: statements inside one transaction."""
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; return the number of rows it changed."""
+        ...
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
 
 
 @dataclass(frozen=True)
@@ -66,151 +106,119 @@ def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return [found[version] for version in sorted(found)]
 
 
-class Database:
-    """Owns the connection. Repositories use :attr:`conn` and the helpers below.
+class Database(ABC):
+    """The contract every repository relies on, whatever the backend.
 
-    The connection is in autocommit mode: a single statement commits by itself; several
-    statements that must commit together go inside ``async with db.transaction():``, which also
-    keeps other coroutines' writes out of the transaction.
+    A single :meth:`execute` commits by itself; statements that must commit together go inside
+    ``async with db.transaction() as tx:`` and run through ``tx``.
     """
 
-    def __init__(self, path: Path, conn: aiosqlite.Connection) -> None:
-        self._path = path
-        self._conn = conn
-        self._write_lock = asyncio.Lock()
+    dialect: ClassVar[str]
+    #: Errors a write may hit for a while (a locked file, a dropped connection): worth retrying.
+    retryable_errors: ClassVar[tuple[type[Exception], ...]]
+    #: Errors that mean the statement itself is wrong: retrying cannot help.
+    statement_errors: ClassVar[tuple[type[Exception], ...]]
+
+    migrations_dir: Path
 
     @classmethod
-    async def open(cls, path: Path, *, migrations_dir: Path = MIGRATIONS_DIR) -> Database:
-        """Open (creating it with mode 0600) the database at ``path`` and migrate it.
+    async def open(
+        cls,
+        target: str | Path | PostgresUrl,
+        *,
+        migrations_dir: Path | None = None,
+        migrate: bool = True,
+    ) -> Database:
+        """Open the database at ``target``: a SQLite file path or a ``DATABASE_URL``
+        (``sqlite:///…`` or ``postgresql://…``); migrate it to the latest version unless
+        ``migrate`` is False (then nothing is written to it).
 
-        A path that cannot be created or is not a SQLite database raises
-        :class:`~bot.config.ConfigError` naming ``DATABASE_URL`` (one line, exit code 2).
+        A target that cannot be opened raises :class:`~bot.config.ConfigError` naming
+        ``DATABASE_URL`` (one line, without the password).
         """
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            _create_private_file(path)
-        except OSError as error:
-            raise ConfigError("DATABASE_URL", f"cannot create {path}: {error.strerror}") from None
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        db = cls(path, conn)
-        try:
+        from bot.storage.postgres import PostgresDatabase  # the backends import this module
+        from bot.storage.sqlite import SQLiteDatabase
+
+        location = parse_database_url(target) if isinstance(target, str) else target
+        db: Database
+        if isinstance(location, PostgresUrl):
+            db = await PostgresDatabase.connect(location, migrations_dir=migrations_dir)
+        else:
+            db = await SQLiteDatabase.connect(location, migrations_dir=migrations_dir)
+        if migrate:
             try:
-                for pragma in _PRAGMAS:
-                    await db.fetchall(pragma)  # fetched to the end: no statement stays active
-            except sqlite3.DatabaseError as error:
-                raise ConfigError("DATABASE_URL", f"cannot use {path}: {error}") from None
-            await db._migrate(load_migrations(migrations_dir))
-            # Touch the WAL so -wal and -shm exist, then make them private too.
-            await db.fetchall("SELECT count(*) FROM sqlite_schema")
-            for suffix in ("-wal", "-shm"):
-                _chmod_private(Path(f"{path}{suffix}"))
-        except BaseException:
-            await conn.close()
-            raise
+                await db.migrate()
+            except BaseException:
+                await db.close()
+                raise
         return db
 
-    @property
-    def path(self) -> Path:
-        return self._path
+    def latest_version(self) -> int:
+        """The number of the newest migration this code has for the backend (0: none)."""
+        migrations = load_migrations(self.migrations_dir)
+        return migrations[-1].version if migrations else 0
 
-    @property
-    def conn(self) -> aiosqlite.Connection:
-        return self._conn
+    async def migrate(self, up_to: int | None = None) -> None:
+        """Apply every migration above :meth:`user_version` (up to ``up_to`` when given), each
+        in its own transaction together with the version bump."""
+        wanted = [
+            migration
+            for migration in load_migrations(self.migrations_dir)
+            if up_to is None or migration.version <= up_to
+        ]
+        await self._apply_migrations(wanted)
 
-    async def close(self) -> None:
-        """Checkpoint the WAL into the main file and close the connection."""
-        try:
-            await self.checkpoint()
-        finally:
-            await self._conn.close()
+    @abstractmethod
+    async def _apply_migrations(self, migrations: Sequence[Migration]) -> None:
+        """Apply those of ``migrations`` above the stored version; MigrationError on failure."""
 
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
     async def user_version(self) -> int:
-        row = await self.fetchone("PRAGMA user_version")
-        return int(row[0]) if row else 0
+        """The number of the last migration applied."""
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on error), one writer at a time."""
-        async with self._write_lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-            await self._conn.execute("COMMIT")
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Session]:
+        """Statements that commit together (rolled back on error), one writer at a time."""
 
+    @abstractmethod
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement (committed at once); return the number of rows changed."""
-        async with self._write_lock:
-            cursor = await self._conn.execute(sql, params)
-            rowcount = cursor.rowcount
-            await cursor.close()
-        return rowcount
 
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-        return row
+    @abstractmethod
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            rows: Iterable[sqlite3.Row] = await cursor.fetchall()
-        return list(rows)
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
 
+    @abstractmethod
     async def checkpoint(self) -> None:
-        """Copy the WAL into the main file and truncate it to zero bytes."""
-        async with self._write_lock:
-            row = await self.fetchone("PRAGMA wal_checkpoint(TRUNCATE)")
-        if row is not None and row[0] != 0:
-            log.warning("WAL checkpoint could not complete (database busy)")
+        """Called after secrets were deleted: push what the backend can out of its files.
 
+        SQLite moves the WAL into the main file and empties it (``secure_delete`` has zeroed
+        the freed pages), so nothing of a deleted row remains. PostgreSQL cannot promise that:
+        see :class:`~bot.storage.postgres.PostgresDatabase`.
+        """
+
+    @abstractmethod
     async def size_bytes(self) -> int:
-        """Bytes on disk of the database and its WAL."""
-        total = 0
-        for candidate in (self._path, Path(f"{self._path}-wal")):
-            with suppress(FileNotFoundError):
-                total += candidate.stat().st_size
-        return total
+        """Bytes the database takes on disk."""
 
+    @abstractmethod
     async def integrity_ok(self) -> bool:
-        """Whether ``PRAGMA integrity_check`` finds the database sound."""
-        row = await self.fetchone("PRAGMA integrity_check(1)")
-        return row is not None and row[0] == "ok"
+        """Whether the backend's own consistency check passes."""
 
-    async def _migrate(self, migrations: Sequence[Migration]) -> None:
-        current = await self.user_version()
-        for migration in migrations:
-            if migration.version <= current:
-                continue
-            script = (
-                f"BEGIN IMMEDIATE;\n{migration.sql}\n;\n"
-                f"PRAGMA user_version = {migration.version};\nCOMMIT;"
-            )
-            try:
-                await self._conn.executescript(script)
-            except sqlite3.Error as error:
-                if self._conn.in_transaction:
-                    await self._conn.execute("ROLLBACK")
-                raise MigrationError(f"migration {migration.name} failed: {error}") from error
-            log.info("Applied database migration %s", migration.name)
-            current = migration.version
+    @abstractmethod
+    async def tables(self) -> list[str]:
+        """The application's tables in creation order (a table follows those it references);
+        the schema-version bookkeeping is left out."""
 
+    @abstractmethod
+    async def columns(self, table: str) -> list[str]:
+        """The columns of ``table`` in declaration order."""
 
-def _create_private_file(path: Path) -> None:
-    """Create ``path`` empty with mode 0600 unless it exists, before SQLite opens it."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    os.close(fd)
-
-
-def _chmod_private(path: Path) -> None:
-    try:
-        path.chmod(0o600)
-    except FileNotFoundError:
-        pass
-    except PermissionError:
-        log.warning("Could not make %s private (mode 0600)", path)
+    @abstractmethod
+    async def after_bulk_copy(self, table: str) -> None:
+        """Rows were inserted with their own ids: move the table's id generator past them."""

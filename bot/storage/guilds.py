@@ -114,7 +114,8 @@ class GuildSettingsRepository:
     async def add_channel(self, guild_id: int, channel_id: int) -> bool:
         """Allow /generate in ``channel_id``; False if it already was."""
         added = await self._db.execute(
-            "INSERT OR IGNORE INTO guild_channels (guild_id, channel_id) VALUES (?, ?)",
+            "INSERT INTO guild_channels (guild_id, channel_id) VALUES (?, ?)"
+            " ON CONFLICT DO NOTHING",
             (guild_id, channel_id),
         )
         return added > 0

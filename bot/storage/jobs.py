@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -75,12 +74,12 @@ class JobRepository:
     async def insert(self, request: GenerationRequest, *, now: float) -> int:
         """Store a new job in state ``pending``; returns its local id."""
         token = request.interaction_token
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
                 "INSERT INTO generations (kind, state, user_id, guild_id, channel_id, "
                 "application_id, interaction_token, message_id, private, prompt, params, "
                 "models, options, context, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     JobKind(request.kind).value,
                     JobState.PENDING.value,
@@ -99,9 +98,8 @@ class JobRepository:
                     now,
                 ),
             )
-            job_id = cursor.lastrowid
-        assert job_id is not None
-        return job_id
+        assert row is not None
+        return int(row["id"])
 
     async def get(self, job_id: int) -> JobRecord | None:
         rows = await self._select("id = ?", (job_id,))
@@ -235,9 +233,9 @@ class JobRepository:
             try:
                 await self._db.execute(sql, params)
                 return
-            except (sqlite3.ProgrammingError, sqlite3.NotSupportedError):
+            except self._db.statement_errors:
                 raise  # a bug in the statement: retrying cannot help
-            except sqlite3.DatabaseError as exc:
+            except self._db.retryable_errors as exc:
                 if self._clock.monotonic() + delay > deadline:
                     raise
                 log.warning("job write failed (%s); retrying in %.1f s", exc, delay)

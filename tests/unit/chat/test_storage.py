@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -18,8 +17,8 @@ async def clock() -> OffsetClock:
 
 
 @pytest.fixture
-async def repo(tmp_path: Path, clock: OffsetClock) -> AsyncIterator[ChatRepository]:
-    db = await Database.open(tmp_path / "bot.db")
+async def repo(database_url: str, clock: OffsetClock) -> AsyncIterator[ChatRepository]:
+    db = await Database.open(database_url)
     try:
         yield ChatRepository(db, clock=clock)
     finally:

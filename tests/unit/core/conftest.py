@@ -1,9 +1,8 @@
-"""Fixtures for the core tests: a fresh database and vault in a temporary directory."""
+"""Fixtures for the core tests: a fresh database (on each backend) and a vault."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
@@ -18,7 +17,7 @@ def vault() -> KeyVault:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "data" / "bot.db")
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = await Database.open(database_url)
     yield database
     await database.close()

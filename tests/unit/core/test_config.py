@@ -15,7 +15,7 @@ from bot.config import ENV_VARS, ConfigError, Settings, load_settings, parse_dat
 TOKEN = "MTAxMjM0NTY3ODkwMTIzNDU2.GaBcDe.abcdefghijklmnopqrstuvwxyz01234"
 REPO_ROOT = Path(__file__).resolve().parents[3]
 # Settings fields whose variable name is not simply the field name in upper case.
-FIELD_TO_VAR = {"database_path": "DATABASE_URL", "encryption_keys": "ENCRYPTION_KEY"}
+FIELD_TO_VAR = {"database": "DATABASE_URL", "encryption_keys": "ENCRYPTION_KEY"}
 
 
 def settings(**env: str) -> Settings:

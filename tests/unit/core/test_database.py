@@ -1,14 +1,27 @@
-"""The SQLite database: pragmas, private files, versioned migrations, checkpoints."""
+"""The SQLite backend: pragmas, private files, versioned migrations, checkpoints.
+
+The contract both backends share is tested in ``test_backends.py``.
+"""
 
 from __future__ import annotations
 
 import stat
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.config import ConfigError
 from bot.storage.database import Database, MigrationError, load_migrations
+from bot.storage.sqlite import SQLiteDatabase
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[SQLiteDatabase]:
+    database = await Database.open(tmp_path / "data" / "bot.db")
+    assert isinstance(database, SQLiteDatabase)
+    yield database
+    await database.close()
 
 
 def mode(path: Path) -> int:

@@ -1,0 +1,66 @@
+"""Fixtures for running storage tests on both backends.
+
+``backend`` is parametrized over ``sqlite`` and ``postgresql``: a test that asks for
+``database_url`` (or a fixture built on it) runs once per backend. A test about one backend's
+own behaviour narrows it with ``@sqlite_only`` / ``@postgres_only``.
+
+PostgreSQL is a real server started once per session (:mod:`tests.postgres.server`); each
+test gets a fresh database in it. If the server cannot start, every PostgreSQL test fails with
+the reason; nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from tests.postgres.server import PostgresServer, PostgresUnavailableError
+
+BACKENDS = ("sqlite", "postgresql")
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+postgres_only = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+
+_database_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    try:
+        server = PostgresServer.start()
+    except PostgresUnavailableError as error:
+        pytest.fail(f"PostgreSQL test server could not start: {error}", pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def postgres_database(postgres_server: PostgresServer) -> AsyncIterator[str]:
+    """The URL of a new, empty database, dropped after the test."""
+    name = f"test_{next(_database_numbers)}"
+    admin = await asyncpg.connect(postgres_server.url("postgres"))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        yield postgres_server.url(name)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A ``DATABASE_URL`` for a fresh database on the test's backend."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'data' / 'bot.db'}"
+    url: str = request.getfixturevalue("postgres_database")
+    return url
