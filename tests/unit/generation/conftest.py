@@ -1,10 +1,10 @@
-"""Fixtures for the generation engine: a real HordeClient on the fake Horde, a real database."""
+"""Fixtures for the generation engine: a real HordeClient on the fake Horde, a real database
+(each test runs on SQLite and on PostgreSQL)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -77,8 +77,8 @@ def vault() -> KeyVault:
 
 
 @pytest_asyncio.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = await Database.open(database_url)
     try:
         yield database
     finally:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.generation import (
     ErrorInfo,
     Generation,
@@ -14,18 +10,9 @@ from bot.generation import (
     JobKind,
     JobState,
 )
-from bot.storage.database import Database
 from bot.storage.jobs import JobRepository
 
 NOW = 1_800_000_000.0
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    """The repository's tests run on every backend (the engine's tests on SQLite)."""
-    database = await Database.open(database_url)
-    yield database
-    await database.close()
 
 
 def _request(**kwargs: object) -> GenerationRequest:

@@ -10,6 +10,7 @@ from bot.generation import GenerationRequest, JobPhase, JobRecord, JobState
 from bot.storage.database import Database
 from bot.storage.jobs import JobRepository
 from tests.fakes.horde import FakeHorde
+from tests.postgres.fixtures import sqlite_only
 from tests.unit.generation.conftest import Recorder, ServiceFactory
 
 ANON = "0000000000"
@@ -134,6 +135,7 @@ async def test_old_finished_jobs_are_purged_at_start(
     assert await jobs.get(job_id) is None
 
 
+@sqlite_only  # reads the SQLite files; PostgreSQL's: tests/unit/core/test_postgres.py
 async def test_the_interaction_token_is_never_stored_in_plaintext(
     make_service: ServiceFactory, jobs: JobRepository, db: Database
 ) -> None:
