@@ -1,6 +1,7 @@
 """The SQLite backend: pragmas, private files, versioned migrations, checkpoints.
 
-The contract both backends share is tested in ``test_backends.py``.
+The contract both backends share (migrations applied once and rolled back on failure,
+transactions, integrity) is tested on each backend in ``test_backends.py``.
 """
 
 from __future__ import annotations
@@ -64,45 +65,6 @@ async def test_every_shipped_migration_is_applied(db: Database) -> None:
     assert {"accounts", "guild_settings", "guild_channels", "blocked_users"} <= tables
 
 
-async def test_reopening_does_not_apply_migrations_again(tmp_path: Path) -> None:
-    migrations = tmp_path / "migrations"
-    write_migration(
-        migrations, "001_t.sql", "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);"
-    )
-    for _ in range(2):
-        db = await Database.open(tmp_path / "bot.db", migrations_dir=migrations)
-        rows = await db.fetchall("SELECT x FROM t")
-        await db.close()
-    assert len(rows) == 1
-
-
-async def test_a_new_migration_is_applied_on_the_next_open(tmp_path: Path) -> None:
-    migrations = tmp_path / "migrations"
-    write_migration(migrations, "001_t.sql", "CREATE TABLE t (x INTEGER);")
-    await (await Database.open(tmp_path / "bot.db", migrations_dir=migrations)).close()
-    write_migration(migrations, "002_u.sql", "CREATE TABLE u (y INTEGER);")
-    db = await Database.open(tmp_path / "bot.db", migrations_dir=migrations)
-    version = await db.user_version()
-    tables = {row[0] for row in await db.fetchall("SELECT name FROM sqlite_schema")}
-    await db.close()
-    assert (version, {"t", "u"} <= tables) == (2, True)
-
-
-async def test_failed_migration_is_rolled_back_with_its_version(tmp_path: Path) -> None:
-    migrations = tmp_path / "migrations"
-    write_migration(migrations, "001_t.sql", "CREATE TABLE t (x INTEGER);")
-    write_migration(migrations, "002_bad.sql", "CREATE TABLE u (y INTEGER); SELECT * FROM nope;")
-    with pytest.raises(MigrationError, match=r"002_bad\.sql"):
-        await Database.open(tmp_path / "bot.db", migrations_dir=migrations)
-    (migrations / "002_bad.sql").unlink()
-    db = await Database.open(tmp_path / "bot.db", migrations_dir=migrations)
-    version = await db.user_version()
-    tables = {row[0] for row in await db.fetchall("SELECT name FROM sqlite_schema")}
-    await db.close()
-    assert version == 1
-    assert "u" not in tables
-
-
 def test_duplicate_migration_numbers_are_refused(tmp_path: Path) -> None:
     write_migration(tmp_path, "001_a.sql", "SELECT 1;")
     write_migration(tmp_path, "001_b.sql", "SELECT 1;")
@@ -121,30 +83,6 @@ async def test_checkpoint_empties_the_wal(db: Database) -> None:
     assert Path(f"{db.path}-wal").stat().st_size > 0
     await db.checkpoint()
     assert Path(f"{db.path}-wal").stat().st_size == 0
-
-
-async def insert_then_fail(db: Database) -> None:
-    async with db.transaction() as conn:
-        await conn.execute("INSERT INTO blocked_users VALUES (1, 2, 3, NULL, 0)")
-        raise RuntimeError("abort")
-
-
-async def test_transaction_rolls_back_on_error(db: Database) -> None:
-    with pytest.raises(RuntimeError):
-        await insert_then_fail(db)
-    assert await db.fetchone("SELECT 1 FROM blocked_users") is None
-
-
-async def test_transaction_commits(db: Database) -> None:
-    async with db.transaction() as conn:
-        await conn.execute("INSERT INTO blocked_users VALUES (1, 2, 3, NULL, 0)")
-        await conn.execute("INSERT INTO blocked_users VALUES (1, 4, 3, NULL, 0)")
-    rows = await db.fetchall("SELECT user_id FROM blocked_users ORDER BY user_id")
-    assert [row[0] for row in rows] == [2, 4]
-
-
-async def test_integrity_is_ok(db: Database) -> None:
-    assert await db.integrity_ok() is True
 
 
 async def test_size_counts_database_and_wal(db: Database) -> None:
