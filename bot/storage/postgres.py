@@ -50,7 +50,11 @@ _POOL_SIZE = 10
 
 @functools.lru_cache(maxsize=512)
 def to_numbered_placeholders(sql: str) -> str:
-    """``?`` → ``$1, $2, …``, leaving quoted strings, quoted names and comments untouched."""
+    """``?`` → ``$1, $2, …``, leaving quoted strings, quoted names and comments untouched.
+
+    Enough for the repositories' SQL, which uses neither dollar-quoted strings nor the
+    ``?``-spelled jsonb operators.
+    """
     out: list[str] = []
     number = 0
     i, n = 0, len(sql)
@@ -129,7 +133,7 @@ class PostgresDatabase(Database):
         raises :class:`~bot.config.ConfigError` (one line, never the password)."""
         try:
             pool = await asyncpg.create_pool(url.dsn, min_size=1, max_size=_POOL_SIZE)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        except (OSError, ValueError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             reason = str(error).replace(url.password or "\0", "***") or type(error).__name__
             raise ConfigError("DATABASE_URL", f"cannot use {url}: {reason}") from None
         return cls(url, pool, migrations_dir or POSTGRES_MIGRATIONS_DIR)
