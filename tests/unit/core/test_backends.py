@@ -3,7 +3,9 @@ and values that read back exactly as they were written."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -131,6 +133,29 @@ async def test_transaction_rolls_back_on_error(db: Database) -> None:
     with pytest.raises(RuntimeError):
         await insert_then_fail(db)
     assert await db.fetchone("SELECT 1 FROM blocked_users") is None
+
+
+async def test_a_cancelled_transaction_leaves_nothing_and_the_database_usable(
+    db: Database,
+) -> None:
+    inside = asyncio.Event()
+
+    async def writer() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO blocked_users VALUES (1, 2, 3, NULL, 0)")
+            inside.set()
+            await asyncio.sleep(30)
+
+    task = asyncio.create_task(writer())
+    await inside.wait()
+    task.cancel()
+    with suppress(asyncio.CancelledError):
+        await task
+    assert await db.fetchone("SELECT 1 FROM blocked_users") is None
+    for user in (4, 5):  # every pooled connection is clean again
+        assert await db.execute("INSERT INTO blocked_users VALUES (1, ?, 3, NULL, 0)", (user,)) == 1
+    async with db.transaction() as tx:
+        assert await tx.fetchone("SELECT count(*) FROM blocked_users") is not None
 
 
 async def test_transaction_commits_and_reads_its_own_writes(db: Database) -> None:
