@@ -17,7 +17,6 @@ from bot.app import open_bot
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging_setup import setup_logging
 from bot.secrets import UndecryptableSecret
-from bot.storage import copy_db
 
 log = logging.getLogger("bot")
 
@@ -36,8 +35,6 @@ async def run(settings: Settings) -> None:
 
 
 def main() -> int:
-    if sys.argv[1:2] == ["copy-db"]:  # python -m bot copy-db SRC_URL DST_URL
-        return copy_db.main(sys.argv[2:])
     try:
         settings = load_settings()
     except ConfigError as exc:
@@ -68,4 +65,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["copy-db"]:  # python -m bot copy-db SRC_URL DST_URL
+        from bot.storage.copy_db import main as copy_db
+
+        sys.exit(copy_db(sys.argv[2:]))
     sys.exit(main())

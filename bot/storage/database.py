@@ -136,14 +136,16 @@ class Database(ABC):
         A target that cannot be opened raises :class:`~bot.config.ConfigError` naming
         ``DATABASE_URL`` (one line, without the password).
         """
-        from bot.storage.postgres import PostgresDatabase  # the backends import this module
-        from bot.storage.sqlite import SQLiteDatabase
-
+        # Imported here: the backends import this module, and a SQLite bot never loads asyncpg.
         location = parse_database_url(target) if isinstance(target, str) else target
         db: Database
         if isinstance(location, PostgresUrl):
+            from bot.storage.postgres import PostgresDatabase
+
             db = await PostgresDatabase.connect(location, migrations_dir=migrations_dir)
         else:
+            from bot.storage.sqlite import SQLiteDatabase
+
             db = await SQLiteDatabase.connect(location, migrations_dir=migrations_dir)
         if migrate:
             try:
