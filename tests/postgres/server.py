@@ -67,6 +67,8 @@ class PostgresServer:
     root: Path
     port: int = 0
     _prefix: list[str] = field(default_factory=list)
+    # Emptied databases a later test may take (see tests/postgres/fixtures.py).
+    spare_databases: list[str] = field(default_factory=list)
 
     @property
     def data_dir(self) -> Path:
