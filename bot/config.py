@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from cryptography.fernet import Fernet
 from dotenv import dotenv_values
@@ -146,8 +146,8 @@ class Settings:
     def secret_values(self) -> tuple[str, ...]:
         """The configured secrets, for log redaction (the shared anonymous key is not one)."""
         values = [self.discord_token, *self.encryption_keys]
-        if isinstance(self.database, PostgresUrl) and self.database.password:
-            values.append(self.database.password)
+        if isinstance(self.database, PostgresUrl):
+            values.extend(self.database.password_spellings())
         if self.horde_default_api_key != ANONYMOUS_API_KEY:
             values.append(self.horde_default_api_key)
         return tuple(values)
@@ -177,7 +177,14 @@ class PostgresUrl:
 
     @property
     def password(self) -> str | None:
-        return urlsplit(self.dsn).password
+        """The password as the server sees it (percent-decoded), or None."""
+        raw = urlsplit(self.dsn).password
+        return unquote(raw) if raw else None
+
+    def password_spellings(self) -> tuple[str, ...]:
+        """The password as written in the URL and as decoded: both are to be redacted."""
+        raw = urlsplit(self.dsn).password
+        return tuple(dict.fromkeys((raw, unquote(raw)))) if raw else ()
 
     def __str__(self) -> str:
         parts = urlsplit(self.dsn)

@@ -136,7 +136,9 @@ class PostgresDatabase(Database):
                 url.dsn, min_size=1, max_size=_POOL_SIZE, reset=_end_open_transaction
             )
         except (OSError, ValueError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            reason = str(error).replace(url.password or "\0", "***") or type(error).__name__
+            reason = str(error) or type(error).__name__
+            for spelling in url.password_spellings():
+                reason = reason.replace(spelling, "***")
             raise ConfigError("DATABASE_URL", f"cannot use {url}: {reason}") from None
         return cls(url, pool, migrations_dir or POSTGRES_MIGRATIONS_DIR)
 

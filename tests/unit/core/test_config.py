@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.config import ENV_VARS, ConfigError, Settings, load_settings, parse_database_url
+from bot.config import (
+    ENV_VARS,
+    ConfigError,
+    PostgresUrl,
+    Settings,
+    load_settings,
+    parse_database_url,
+)
 
 TOKEN = "MTAxMjM0NTY3ODkwMTIzNDU2.GaBcDe.abcdefghijklmnopqrstuvwxyz01234"
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -218,3 +225,35 @@ def test_env_example_documents_every_setting() -> None:
         if not re.search(rf"^#?\s*{var.name}=", text, flags=re.MULTILINE)
     ]
     assert missing == []
+
+
+def test_postgresql_url_is_kept_whole_but_shown_without_its_password() -> None:
+    url = "postgresql://horde:pa%2Fss-word@db.example:5432/horde?sslmode=require"
+    s = settings(DATABASE_URL=url)
+    assert isinstance(s.database, PostgresUrl)
+    assert s.database.dsn == url
+    assert str(s.database) == "postgresql://horde@db.example:5432/horde"
+    assert "pa%2Fss-word" not in repr(s)
+    assert s.database_path is None
+    assert s.database.password == "pa/ss-word"
+    assert {"pa%2Fss-word", "pa/ss-word"} <= set(s.secret_values())
+
+
+def test_postgresql_password_is_redacted_like_other_secrets() -> None:
+    s = settings(DATABASE_URL="postgresql://horde:hunter2-secret@db/horde")
+    assert "hunter2-secret" in s.secret_values()
+    assert settings().secret_values() == (TOKEN,)
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("postgresql:///horde", "names no host"),
+        ("postgresql://db", "names no database"),
+        ("postgresql://db:port/horde", "malformed"),
+    ],
+)
+def test_incomplete_postgresql_urls_are_rejected(url: str, problem: str) -> None:
+    error = config_error(DATABASE_URL=url)
+    assert error.variable == "DATABASE_URL"
+    assert problem in str(error)
