@@ -102,7 +102,13 @@ class HordeCommandTree(app_commands.CommandTree[Any]):
                 return known
         error_id = secrets.token_hex(ERROR_ID_BYTES)
         command = interaction.command.qualified_name if interaction.command else "?"
-        log.error("Unexpected error %s in /%s", error_id, command, exc_info=error)
+        log.error(
+            "Unexpected error %s in /%s",
+            error_id,
+            command,
+            exc_info=error,
+            extra={"error_id": error_id},
+        )
         return f"{UNEXPECTED_PREFIX} (error id `{error_id}`). It has been logged."
 
 

@@ -8,7 +8,8 @@ every interaction token the fake issued — plus every Fernet key generated in t
 bot's ``ENCRYPTION_KEY`` in tests) are searched for in:
 
 * the captured log text of all loggers (message, pre-formatted traceback, stack info, and the
-  repr of any exception still attached to a record);
+  repr of any exception still attached to a record), and each record as ``LOG_FORMAT=json``
+  prints it (which adds ``extra=`` context such as job ids);
 * every JSON body and uploaded file the bot sent to the fake Discord's REST API.
 
 Teardown order makes this work: an autouse fixture is set up before ``discord_fake`` and
@@ -25,6 +26,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
+from bot.logging_setup import JsonFormatter
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.horde import FakeHorde
 
@@ -109,10 +111,16 @@ class SecretGuard:
     def log_text(self) -> str:
         return "\n".join(record_text(r) for r in self._capture.records)
 
+    def json_log_text(self) -> str:
+        """The captured records as LOG_FORMAT=json would print them."""
+        formatter = JsonFormatter()
+        return "\n".join(formatter.format(r) for r in self._capture.records)
+
     def leaks(self, secrets: Iterable[str], fakes: Iterable[object]) -> list[str]:
         """``where: secret-prefix…`` for every secret found in the logs or a Discord body."""
         wanted = sorted(secrets)
-        places = {"logs": self.log_text()}
+        # One place for both renderings, so a leak is reported once.
+        places = {"logs": f"{self.log_text()}\n{self.json_log_text()}"}
         for fake in fakes:
             if isinstance(fake, FakeDiscord):
                 places["discord bodies"] = sent_bodies(fake)
