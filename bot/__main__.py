@@ -15,6 +15,7 @@ import sys
 
 import discord
 
+from bot import metrics
 from bot.app import open_bot
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.config import ConfigError, Settings, load_settings
@@ -42,9 +43,10 @@ async def run(settings: Settings, *, clock: Clock = SYSTEM_CLOCK) -> None:
     signals = ShutdownSignals(asyncio.get_running_loop(), timeout=settings.shutdown_timeout_seconds)
     signals.install()
     try:
-        await _run_until_stopped(
-            settings, signals, StartupRetry(clock, settings.startup_retry_seconds)
-        )
+        async with metrics.serve_metrics(settings.metrics_listen):
+            await _run_until_stopped(
+                settings, signals, StartupRetry(clock, settings.startup_retry_seconds)
+            )
     finally:
         signals.uninstall()
     log.info("Shut down cleanly")

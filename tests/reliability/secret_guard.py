@@ -10,7 +10,8 @@ bot's ``ENCRYPTION_KEY`` in tests) are searched for in:
 * the captured log text of all loggers (message, pre-formatted traceback, stack info, and the
   repr of any exception still attached to a record), and each record as ``LOG_FORMAT=json``
   prints it (which adds ``extra=`` context such as job ids);
-* every JSON body and uploaded file the bot sent to the fake Discord's REST API.
+* every JSON body and uploaded file the bot sent to the fake Discord's REST API;
+* any text a test hands to :meth:`SecretGuard.watch` (a ``/metrics`` scrape, say).
 
 Teardown order makes this work: an autouse fixture is set up before ``discord_fake`` and
 ``fake_horde`` and so torn down after them, when every request is recorded.
@@ -91,6 +92,7 @@ class SecretGuard:
     def __init__(self) -> None:
         self._capture = _Capture()
         self._root_level = logging.NOTSET
+        self._watched: dict[str, list[str]] = {}
 
     def __enter__(self) -> SecretGuard:
         root = logging.getLogger()
@@ -103,6 +105,10 @@ class SecretGuard:
         root = logging.getLogger()
         root.removeHandler(self._capture)
         root.setLevel(self._root_level)
+
+    def watch(self, where: str, text: str) -> None:
+        """Check ``text`` too at teardown (e.g. every ``/metrics`` scrape the test made)."""
+        self._watched.setdefault(where, []).append(text)
 
     @property
     def records(self) -> list[logging.LogRecord]:
@@ -121,6 +127,7 @@ class SecretGuard:
         wanted = sorted(secrets)
         # One place for both renderings, so a leak is reported once.
         places = {"logs": f"{self.log_text()}\n{self.json_log_text()}"}
+        places.update((where, "\n".join(texts)) for where, texts in self._watched.items())
         for fake in fakes:
             if isinstance(fake, FakeDiscord):
                 places["discord bodies"] = sent_bodies(fake)

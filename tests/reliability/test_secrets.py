@@ -142,3 +142,10 @@ def test_the_guard_catches_a_secret_only_a_json_log_line_would_print() -> None:
         logging.getLogger("tests.reliability").info("job done", extra={"job_id": secret})
     assert secret not in guard.log_text()
     expect(guard.leaks([secret], []) == [f"logs: {secret[:4]}…({len(secret)} chars)"], "missed")
+
+
+def test_the_guard_checks_watched_text() -> None:
+    secret = "reliability-unregistered-key-46"
+    with SecretGuard() as guard:
+        guard.watch("metrics", f'horde_bot_x{{key="{secret}"}} 1')
+    expect(guard.leaks([secret], []) == [f"metrics: {secret[:4]}…({len(secret)} chars)"], "missed")
