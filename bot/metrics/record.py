@@ -8,6 +8,7 @@ functions are cheap (a dict lookup and an addition) and safe to call whether or 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.metrics import definitions as m
 
@@ -26,6 +27,18 @@ def shard() -> str:
 
 
 # --- generation engine (phase 2 wires these) -------------------------------------------------
+def observe_engine(
+    kind: str, *, in_flight: Callable[[], float], queued: Callable[[], float]
+) -> None:
+    """Read the in-flight and queued gauges from the engine at scrape time.
+
+    Preferred over :func:`generation_queued` / :func:`generation_submitted` counting: the
+    engine's own counts cannot drift when a path forgets a decrement.
+    """
+    m.IN_FLIGHT.labels(_shard, kind).set_function(in_flight)
+    m.QUEUED.labels(_shard, kind).set_function(queued)
+
+
 def generation_queued(kind: str) -> None:
     """A generation entered the bot's own queue (waiting for the governor or the Horde)."""
     m.QUEUED.labels(_shard, kind).inc()

@@ -143,3 +143,17 @@ async def test_a_port_in_use_is_a_configuration_error() -> None:
         with pytest.raises(ConfigError, match="METRICS_LISTEN"):
             async with serve_metrics(("127.0.0.1", port)):
                 pass
+
+
+def test_engine_gauges_can_be_read_at_scrape_time() -> None:
+    from bot.metrics.record import observe_engine
+
+    counts = {"in_flight": 3, "queued": 0}
+    observe_engine(
+        "test-kind", in_flight=lambda: counts["in_flight"], queued=lambda: counts["queued"]
+    )
+    assert value(scrape_registry(), "horde_bot_generations_in_flight", kind="test-kind") == 3
+    counts.update(in_flight=1, queued=5)
+    text = scrape_registry()
+    assert value(text, "horde_bot_generations_in_flight", kind="test-kind") == 1
+    assert value(text, "horde_bot_generations_queued", kind="test-kind") == 5
