@@ -13,14 +13,18 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
+from typing import Any
 
 import aiohttp
+from prometheus_client import Counter
 
 from bot.metrics import definitions as m
 from bot.metrics.paths import discord_route, horde_endpoint
 from bot.metrics.record import shard
 
+_Hook = Callable[[aiohttp.ClientSession, SimpleNamespace, Any], Awaitable[None]]
 _RC = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 _SCOPES = frozenset({"user", "global", "shared"})
 
@@ -46,6 +50,20 @@ def rc_of(body: bytes) -> str:
     return rc if _RC.match(rc) else "other"
 
 
+def _count_no_answer(counter: Counter, label: Callable[[str], str]) -> _Hook:
+    """A hook counting requests that got no HTTP answer, labelled by ``label(path)``."""
+
+    async def no_answer(
+        _session: aiohttp.ClientSession,
+        _ctx: SimpleNamespace,
+        params: aiohttp.TraceRequestExceptionParams,
+    ) -> None:
+        status = no_answer_status(params.exception)
+        counter.labels(shard(), params.method, label(params.url.path), status).inc()
+
+    return no_answer
+
+
 # --- AI Horde ------------------------------------------------------------------------------
 async def _started(
     _session: aiohttp.ClientSession, ctx: SimpleNamespace, _params: aiohttp.TraceRequestStartParams
@@ -65,15 +83,6 @@ async def _horde_answered(
     m.HORDE_LATENCY.labels(shard(), params.method, ctx.endpoint).observe(elapsed)
 
 
-async def _horde_failed(
-    _session: aiohttp.ClientSession,
-    _ctx: SimpleNamespace,
-    params: aiohttp.TraceRequestExceptionParams,
-) -> None:
-    status = no_answer_status(params.exception)
-    m.HORDE_REQUESTS.labels(shard(), params.method, horde_endpoint(params.url.path), status).inc()
-
-
 async def _horde_body(
     _session: aiohttp.ClientSession,
     ctx: SimpleNamespace,
@@ -90,7 +99,7 @@ def horde_trace() -> aiohttp.TraceConfig:
     trace = aiohttp.TraceConfig()
     trace.on_request_start.append(_started)
     trace.on_request_end.append(_horde_answered)
-    trace.on_request_exception.append(_horde_failed)
+    trace.on_request_exception.append(_count_no_answer(m.HORDE_REQUESTS, horde_endpoint))
     trace.on_response_chunk_received.append(_horde_body)
     return trace
 
@@ -114,19 +123,10 @@ async def _discord_answered(
         m.DISCORD_EDITS.labels(shard(), target).inc()
 
 
-async def _discord_failed(
-    _session: aiohttp.ClientSession,
-    _ctx: SimpleNamespace,
-    params: aiohttp.TraceRequestExceptionParams,
-) -> None:
-    status = no_answer_status(params.exception)
-    m.DISCORD_REQUESTS.labels(shard(), params.method, discord_route(params.url.path), status).inc()
-
-
 def discord_trace() -> aiohttp.TraceConfig:
     """Counts and times discord.py's REST requests; 429s and message edits separately."""
     trace = aiohttp.TraceConfig()
     trace.on_request_start.append(_started)
     trace.on_request_end.append(_discord_answered)
-    trace.on_request_exception.append(_discord_failed)
+    trace.on_request_exception.append(_count_no_answer(m.DISCORD_REQUESTS, discord_route))
     return trace

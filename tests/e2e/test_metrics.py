@@ -7,18 +7,17 @@ tokens, and the test checks it for the prompt, member names and ids.
 from __future__ import annotations
 
 import asyncio
-import signal
 from pathlib import Path
 
 import aiohttp
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.bot_process import running_child
-from tests.e2e.generate_support import FERNET_KEY, MODEL, final, generate, make_world
-from tests.e2e.test_startup_faults import free_port
+from tests.e2e.bot_process import free_port
+from tests.e2e.generate_support import MODEL, final, generate, make_world
+from tests.e2e.test_startup_faults import child, terminate
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.horde import FakeHorde
+from tests.metrics_text import metric_value
 from tests.reliability.secret_guard import SecretGuard
 
 pytestmark = pytest.mark.slow
@@ -26,16 +25,6 @@ pytestmark = pytest.mark.slow
 PROMPT = "A lighthouse keeper's secret diary"
 POLL = "/v2/generate/text/status/{id}"
 EDIT = "/webhooks/{id}/{id}/messages/{id}"
-
-
-def value(text: str, name: str, **labels: str) -> float:
-    """Sum of the samples called ``name`` whose labels include ``labels``."""
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-        if sample.name == name and labels.items() <= sample.labels.items()
-    )
 
 
 async def scrape(url: str, guard: SecretGuard) -> str:
@@ -62,23 +51,19 @@ async def test_metrics_move_as_a_generation_runs_and_never_show_private_data(
         body={"message": "You are being rate limited.", "retry_after": 0.05, "global": False},
         headers={"X-RateLimit-Scope": "user"},
     )
-    async with running_child(
-        discord_fake.base_url,
-        fake_horde.base_url,
-        tmp_path,
-        ENCRYPTION_KEY=FERNET_KEY,
-        METRICS_LISTEN=f"127.0.0.1:{port}",
+    async with child(
+        discord_fake, fake_horde, tmp_path, METRICS_LISTEN=f"127.0.0.1:{port}"
     ) as proc:
         before = await scrape(url, secret_guard)
         ia = await generate(discord_fake, world.alice, world.channel, PROMPT)
         await final(ia, timeout=20)
         await asyncio.sleep(0.2)  # the last edit's response reaches the trace
         after = await scrape(url, secret_guard)
-        proc.send_signal(signal.SIGTERM)
-        assert await proc.wait() == 0, proc.output
+        code, _ = await terminate(proc)
+    assert code == 0, proc.output
 
     def moved(name: str, **labels: str) -> float:
-        return value(after, name, **labels) - value(before, name, **labels)
+        return metric_value(after, name, **labels) - metric_value(before, name, **labels)
 
     submit = {"method": "POST", "endpoint": "/v2/generate/text/async", "status": "202"}
     assert moved("horde_bot_horde_requests_total", **submit) == 1
@@ -88,7 +73,7 @@ async def test_metrics_move_as_a_generation_runs_and_never_show_private_data(
     assert moved("horde_bot_horde_request_seconds_count", endpoint=POLL) >= 2
     assert moved("horde_bot_discord_rate_limited_total", route=EDIT, scope="user") == 1
     assert moved("horde_bot_discord_edits_total", target="interaction") >= 1
-    assert value(after, "process_cpu_seconds_total") > 0
+    assert metric_value(after, "process_cpu_seconds_total") > 0
 
     private = [PROMPT, "lighthouse", fake_horde.base_url]
     for member in (world.alice, world.bob, world.mod):

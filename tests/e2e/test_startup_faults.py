@@ -9,13 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import socket
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.bot_process import BotProcess, bot_env, child_env, running_child
+from tests.e2e.bot_process import BotProcess, bot_env, child_env, free_port, running_child
 from tests.e2e.generate_support import (
     FERNET_KEY,
     MODEL,
@@ -28,13 +27,6 @@ from tests.fakes.discord import FakeDiscord, FakeInteraction
 from tests.fakes.horde import FakeHorde
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    """A port of 127.0.0.1 nothing listens on (until the test starts the fake there)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def down_discord_env(tmp_path: Path, horde: FakeHorde, port: int, **extra: str) -> dict[str, str]:
@@ -93,6 +85,21 @@ async def test_no_retry_exits_at_once_with_one_line(tmp_path: Path, fake_horde: 
     assert "Traceback" not in proc.output
 
 
+def child(discord_fake: FakeDiscord, horde: FakeHorde, data_dir: Path, **env: str):
+    """``python -m bot`` logged in to the fakes, with the key the in-process bot uses too."""
+    return running_child(
+        discord_fake.base_url, horde.base_url, data_dir, ENCRYPTION_KEY=FERNET_KEY, **env
+    )
+
+
+async def terminate(proc: BotProcess) -> tuple[int, float]:
+    """SIGTERM the child; its exit code and how long it took to exit."""
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    code = await proc.wait(timeout=20)
+    return code, time.monotonic() - started
+
+
 async def hold_a_submit_on_the_wire(
     discord_fake: FakeDiscord, horde: FakeHorde, seconds: float
 ) -> FakeInteraction:
@@ -108,9 +115,7 @@ async def hold_a_submit_on_the_wire(
 async def test_second_signal_exits_at_once(
     tmp_path: Path, discord_fake: FakeDiscord, fake_horde: FakeHorde
 ) -> None:
-    async with running_child(
-        discord_fake.base_url, fake_horde.base_url, tmp_path, ENCRYPTION_KEY=FERNET_KEY
-    ) as proc:
+    async with child(discord_fake, fake_horde, tmp_path) as proc:
         await hold_a_submit_on_the_wire(discord_fake, fake_horde, seconds=20)
         proc.send_signal(signal.SIGTERM)
         await proc.wait_for_line("SIGTERM received: shutting down")
@@ -127,18 +132,9 @@ async def test_second_signal_exits_at_once(
 async def test_shutdown_that_takes_too_long_is_cut_at_the_bound(
     tmp_path: Path, discord_fake: FakeDiscord, fake_horde: FakeHorde
 ) -> None:
-    async with running_child(
-        discord_fake.base_url,
-        fake_horde.base_url,
-        tmp_path,
-        ENCRYPTION_KEY=FERNET_KEY,
-        SHUTDOWN_TIMEOUT_SECONDS="1",
-    ) as proc:
+    async with child(discord_fake, fake_horde, tmp_path, SHUTDOWN_TIMEOUT_SECONDS="1") as proc:
         await hold_a_submit_on_the_wire(discord_fake, fake_horde, seconds=20)
-        started = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        code = await proc.wait(timeout=10)
-        elapsed = time.monotonic() - started
+        code, elapsed = await terminate(proc)
     assert code == 130, proc.output
     assert 0.9 < elapsed < 4, elapsed
     assert "Shutdown did not finish within 1 s: exiting now" in proc.output
@@ -147,14 +143,9 @@ async def test_shutdown_that_takes_too_long_is_cut_at_the_bound(
 async def test_sigterm_waits_for_a_submit_on_the_wire_then_exits_cleanly(
     tmp_path: Path, discord_fake: FakeDiscord, fake_horde: FakeHorde
 ) -> None:
-    async with running_child(
-        discord_fake.base_url, fake_horde.base_url, tmp_path, ENCRYPTION_KEY=FERNET_KEY
-    ) as proc:
+    async with child(discord_fake, fake_horde, tmp_path) as proc:
         ia = await hold_a_submit_on_the_wire(discord_fake, fake_horde, seconds=1.5)
-        started = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        code = await proc.wait(timeout=20)
-        elapsed = time.monotonic() - started
+        code, elapsed = await terminate(proc)
     assert code == 0, proc.output
     assert "Shut down cleanly" in proc.output
     assert elapsed < 10, elapsed
@@ -169,16 +160,11 @@ async def test_sigterm_waits_for_a_submit_on_the_wire_then_exits_cleanly(
 async def test_json_logs_are_one_object_per_line_from_start_to_shutdown(
     tmp_path: Path, discord_fake: FakeDiscord, fake_horde: FakeHorde
 ) -> None:
-    async with running_child(
-        discord_fake.base_url,
-        fake_horde.base_url,
-        tmp_path,
-        ENCRYPTION_KEY=FERNET_KEY,
-        LOG_FORMAT="json",
-        LOG_LEVEL="DEBUG",
+    async with child(
+        discord_fake, fake_horde, tmp_path, LOG_FORMAT="json", LOG_LEVEL="DEBUG"
     ) as proc:
-        proc.send_signal(signal.SIGTERM)
-        assert await proc.wait() == 0, proc.output
+        code, _ = await terminate(proc)
+    assert code == 0, proc.output
     entries = [json.loads(line) for line in proc.lines]
     assert {"time", "level", "logger", "message"} <= set(entries[0])
     assert any(e["logger"] == "discord.gateway" for e in entries)  # third-party loggers too

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logging_setup import JsonFormatter, setup_logging
+from bot.logging_setup import JsonFormatter, register_secret, setup_logging
 
 
 @pytest.fixture
@@ -59,29 +59,19 @@ def test_error_id_and_job_id_come_from_extra(
     assert "unrelated" not in entry
 
 
-def test_secrets_are_redacted_in_message_traceback_and_extra(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_secrets_are_redacted_in_message_traceback_and_extra(json_output: io.StringIO) -> None:
     secret = f"json-{secrets.token_urlsafe(16)}"
-    root = logging.getLogger()
-    before, level = list(root.handlers), root.level
+    register_secret(secret)
+    log = logging.getLogger("bot.test")
     try:
-        setup_logging("INFO", secrets=[secret], fmt="json")
-        log = logging.getLogger("bot.test")
-        try:
-            raise ValueError(f"bad key {secret}")
-        except ValueError:
-            log.exception("apikey=%s", secret, extra={"job_id": f"job-{secret}"})
-        log.info("headers %s", {"apikey": "abcdefghijkl"})
-    finally:
-        for handler in list(root.handlers):
-            if handler not in before:
-                root.removeHandler(handler)
-        root.setLevel(level)
-    err = capsys.readouterr().err
-    assert secret not in err
-    assert "abcdefghijkl" not in err
-    first, second = (json.loads(line) for line in err.splitlines())
+        raise ValueError(f"bad key {secret}")
+    except ValueError:
+        log.exception("apikey=%s", secret, extra={"job_id": f"job-{secret}"})
+    log.info("headers %s", {"apikey": "abcdefghijkl"})
+    text = json_output.getvalue()
+    assert secret not in text
+    assert "abcdefghijkl" not in text
+    first, second = read_json(json_output)
     assert first["message"] == "apikey=[REDACTED]"
     assert "ValueError: bad key [REDACTED]" in str(first["exception"])
     assert first["job_id"] == "job-[REDACTED]"
@@ -90,8 +80,6 @@ def test_secrets_are_redacted_in_message_traceback_and_extra(
 
 def test_a_record_made_without_the_factory_is_redacted_too() -> None:
     secret = f"direct-{secrets.token_urlsafe(16)}"
-    from bot.logging_setup import register_secret
-
     register_secret(secret)
     record = logging.makeLogRecord(
         {"name": "q", "levelno": 20, "levelname": "INFO", "msg": "k %s", "args": (secret,)}

@@ -6,7 +6,6 @@ import socket
 
 import aiohttp
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from bot.clock import SYSTEM_CLOCK
 from bot.config import ConfigError
@@ -18,16 +17,7 @@ from bot.metrics import error_answered, serve_metrics
 from bot.metrics.paths import discord_route, horde_endpoint
 from bot.metrics.traces import horde_trace, rc_of
 from tests.fakes.horde import FakeHorde
-
-
-def value(text: str, name: str, **labels: str) -> float:
-    """Sum of the samples called ``name`` whose labels include ``labels``."""
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-        if sample.name == name and labels.items() <= sample.labels.items()
-    )
+from tests.metrics_text import metric_value
 
 
 def scrape_registry() -> str:
@@ -100,19 +90,25 @@ async def test_the_horde_trace_counts_status_rc_and_latency_through_the_client(
     assert rc  # the fake answers an unknown id with a 404 and an rc
     labels = {"endpoint": endpoint, "status": "404"}
     total = "horde_bot_horde_requests_total"
-    assert value(after, total, **labels) == value(before, total, **labels) + 1
+    assert metric_value(after, total, **labels) == metric_value(before, total, **labels) + 1
     errors = "horde_bot_horde_errors_total"
-    assert value(after, errors, rc=rc, **labels) == value(before, errors, rc=rc, **labels) + 1
+    assert (
+        metric_value(after, errors, rc=rc, **labels)
+        == metric_value(before, errors, rc=rc, **labels) + 1
+    )
     count = "horde_bot_horde_request_seconds_count"
-    assert value(after, count, endpoint=endpoint) == value(before, count, endpoint=endpoint) + 1
+    assert (
+        metric_value(after, count, endpoint=endpoint)
+        == metric_value(before, count, endpoint=endpoint) + 1
+    )
     assert "00000000-0000" not in after
 
 
 def test_errors_are_counted_by_class() -> None:
     name = "horde_bot_errors_total"
-    before = value(scrape_registry(), name, error_class="BadInput")
+    before = metric_value(scrape_registry(), name, error_class="BadInput")
     error_answered(BadInput("no"))
-    assert value(scrape_registry(), name, error_class="BadInput") == before + 1
+    assert metric_value(scrape_registry(), name, error_class="BadInput") == before + 1
 
 
 async def test_the_endpoint_serves_text_format_and_stops_with_the_block() -> None:
@@ -152,8 +148,8 @@ def test_engine_gauges_can_be_read_at_scrape_time() -> None:
     observe_engine(
         "test-kind", in_flight=lambda: counts["in_flight"], queued=lambda: counts["queued"]
     )
-    assert value(scrape_registry(), "horde_bot_generations_in_flight", kind="test-kind") == 3
+    assert metric_value(scrape_registry(), "horde_bot_generations_in_flight", kind="test-kind") == 3
     counts.update(in_flight=1, queued=5)
     text = scrape_registry()
-    assert value(text, "horde_bot_generations_in_flight", kind="test-kind") == 1
-    assert value(text, "horde_bot_generations_queued", kind="test-kind") == 5
+    assert metric_value(text, "horde_bot_generations_in_flight", kind="test-kind") == 1
+    assert metric_value(text, "horde_bot_generations_queued", kind="test-kind") == 5
