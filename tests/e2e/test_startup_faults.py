@@ -68,6 +68,21 @@ async def test_discord_down_at_start_is_retried_until_it_comes_up(
     assert "fake-discord-token" not in proc.output
 
 
+async def test_sigterm_while_waiting_for_discord_exits_cleanly_at_once(
+    tmp_path: Path, fake_horde: FakeHorde
+) -> None:
+    proc = await BotProcess(down_discord_env(tmp_path, fake_horde, free_port()), tmp_path).start()
+    try:
+        await proc.wait_for_line("Cannot connect to Discord")
+        code, elapsed = await terminate(proc)
+    finally:
+        await proc.kill()
+    assert code == 0, proc.output
+    assert elapsed < 3, elapsed
+    assert "Shut down cleanly" in proc.output
+    assert "Traceback" not in proc.output
+
+
 async def test_no_retry_exits_at_once_with_one_line(tmp_path: Path, fake_horde: FakeHorde) -> None:
     env = down_discord_env(tmp_path, fake_horde, free_port(), STARTUP_RETRY_SECONDS="0")
     proc = await BotProcess(env, tmp_path).start()
