@@ -33,7 +33,9 @@ def json_output() -> Iterator[io.StringIO]:
 
 
 def read_json(stream: io.StringIO) -> list[dict[str, object]]:
-    return [json.loads(line) for line in stream.getvalue().splitlines()]
+    """The test's own records (the handler is on the root logger: others may log meanwhile)."""
+    entries = [json.loads(line) for line in stream.getvalue().splitlines()]
+    return [entry for entry in entries if entry["logger"] == "bot.test"]
 
 
 def test_each_record_is_one_json_object_with_the_fixed_fields(
