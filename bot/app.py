@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 
+from bot import metrics
 from bot.bot import EXTENSIONS, HordeBot
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.config import Settings
@@ -39,7 +40,7 @@ async def open_services(
     db = await Database.open(settings.database_path)
     try:
         async with (
-            aiohttp.ClientSession() as session,
+            aiohttp.ClientSession(trace_configs=metrics.horde_traces_for(settings)) as session,
             HordeClient(
                 base_url=settings.horde_api_url,
                 client_agent=settings.horde_client_agent,
@@ -110,6 +111,7 @@ async def open_bot(
     """
     async with open_services(settings, clock=clock) as services:
         bot = HordeBot(services, extensions=extensions, edit_interval=edit_interval)
+        bot.http.http_trace = metrics.discord_trace_for(settings)  # read when discord.py logs in
         try:
             yield bot
         finally:

@@ -21,6 +21,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot import metrics
 from bot.errors import BlockedMember, UserFacingError
 from bot.horde.errors import HordeError
 from bot.policy import ensure_not_blocked
@@ -92,6 +93,7 @@ class HordeCommandTree(app_commands.CommandTree[Any]):
 
     def describe(self, interaction: discord.Interaction[Any], error: BaseException) -> str:
         """The message for ``error``; unexpected errors are logged under a short id."""
+        metrics.error_answered(error)
         if isinstance(error, UserFacingError):
             return error.user_message
         if isinstance(error, HordeError):
@@ -102,7 +104,13 @@ class HordeCommandTree(app_commands.CommandTree[Any]):
                 return known
         error_id = secrets.token_hex(ERROR_ID_BYTES)
         command = interaction.command.qualified_name if interaction.command else "?"
-        log.error("Unexpected error %s in /%s", error_id, command, exc_info=error)
+        log.error(
+            "Unexpected error %s in /%s",
+            error_id,
+            command,
+            exc_info=error,
+            extra={"error_id": error_id},
+        )
         return f"{UNEXPECTED_PREFIX} (error id `{error_id}`). It has been logged."
 
 
