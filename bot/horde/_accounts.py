@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Final
 
+from bot.horde._args import check_len, only_set, raise_if
 from bot.horde._base import _ClientBase, parse_list, parse_one
 from bot.horde._transport import segment
 from bot.horde.errors import HordeValidationError
-from bot.horde.models import KudosTransferred, TeamDetails, UserDetails
+from bot.horde.models import DeletedTeam, KudosTransferred, ModifyTeam, TeamDetails, UserDetails
 
 USER_SORTS: Final = frozenset({"kudos", "age"})
 
@@ -159,3 +160,94 @@ class _AccountsMixin(_ClientBase):
             "GET", f"teams/{segment(team_id)}", apikey=apikey, retries=retries
         )
         return parse_one(TeamDetails, data)
+
+    async def create_team(
+        self,
+        name: str,
+        *,
+        info: str | None = None,
+        apikey: str | None = None,
+        retries: int | None = None,
+    ) -> ModifyTeam:
+        """Create a team: ``POST /v2/teams`` (seed: Teams).
+
+        Key: required, a trusted user's (others get UntrustedTeamCreation). ``name`` 3..100
+        characters, unique (TeamNameAlreadyExists); ``info`` 3..1000 (None: not sent).
+
+        Returns:
+            :class:`ModifyTeam` with the new team's ``id``.
+
+        Raises:
+            HordeValidationError, NameAlreadyExists, Profanity, NotTrusted, InvalidAPIKey,
+            HordeUnavailable.
+        """
+        errors: dict[str, str] = {}
+        check_len(errors, "name", name, 3, 100)
+        check_len(errors, "info", info, 3, 1000)
+        raise_if(errors)
+        data = await self._request(
+            "POST",
+            "teams",
+            apikey=self._key(apikey, required=True),
+            json=only_set(name=name, info=info),
+            retries=retries,
+        )
+        return parse_one(ModifyTeam, data)
+
+    async def modify_team(
+        self,
+        team_id: str,
+        *,
+        name: str | None = None,
+        info: str | None = None,
+        apikey: str | None = None,
+        retries: int | None = None,
+    ) -> ModifyTeam:
+        """Rename or describe a team: ``PATCH /v2/teams/{team_id}`` (seed: TeamSingle).
+
+        Key: the swagger marks it optional but only the team's creator or a moderator may
+        change it (NotOwner), so the client's key is sent by default. ``name`` 3..100,
+        ``info`` 3..1000; only those given are sent (none: 400 NoTeamModSelected). Team
+        reads are cached 3 s by the server.
+
+        Returns:
+            :class:`ModifyTeam`.
+
+        Raises:
+            HordeValidationError, NoValidActions, NameAlreadyExists, Profanity, NotOwner,
+            NotFound (TeamNotFound), InvalidAPIKey, HordeUnavailable.
+        """
+        errors: dict[str, str] = {}
+        check_len(errors, "name", name, 3, 100)
+        check_len(errors, "info", info, 3, 1000)
+        raise_if(errors)
+        data = await self._request(
+            "PATCH",
+            f"teams/{segment(team_id)}",
+            apikey=self._key(apikey, required=True),
+            json=only_set(name=name, info=info),
+            retries=retries,
+        )
+        return parse_one(ModifyTeam, data)
+
+    async def delete_team(
+        self, team_id: str, *, apikey: str | None = None, retries: int | None = None
+    ) -> DeletedTeam:
+        """Delete a team: ``DELETE /v2/teams/{team_id}`` (seed: TeamSingle).
+
+        Key: the creator's or a moderator's, sent by default (the swagger says optional).
+        Its workers leave the team.
+
+        Returns:
+            :class:`DeletedTeam` (``deleted_id``, ``deleted_name``).
+
+        Raises:
+            NotOwner, NotFound (TeamNotFound), InvalidAPIKey, HordeUnavailable.
+        """
+        data = await self._request(
+            "DELETE",
+            f"teams/{segment(team_id)}",
+            apikey=self._key(apikey, required=True),
+            retries=retries,
+        )
+        return parse_one(DeletedTeam, data)

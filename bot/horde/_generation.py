@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, TypedDict, Unpack
 
 from bot.horde._base import _ClientBase, parse_one
@@ -18,7 +18,12 @@ from bot.horde.errors import (
     HordeValidationError,
     NotFound,
 )
-from bot.horde.models import RequestAsync, RequestStatusCheck, RequestStatusKobold
+from bot.horde.models import (
+    ExtraSourceImage,
+    RequestAsync,
+    RequestStatusCheck,
+    RequestStatusKobold,
+)
 from bot.horde.params import ParamsInput, validate_params, validate_prompt
 
 log = logging.getLogger(__name__)
@@ -47,6 +52,7 @@ class SubmitOptions(TypedDict, total=False):
     webhook: str | None
     proxied_account: str | None
     style: str | None
+    extra_source_images: Sequence[ExtraSourceImage | Mapping[str, Any]]
 
 
 def poll_delay(wait_time: float, poll_min: float, poll_max: float) -> float:
@@ -91,7 +97,21 @@ def _generation_input(
         value = options.get(name)
         if value is not None:
             body[name] = value
+    images = options.get("extra_source_images", ())
+    if images:
+        body["extra_source_images"] = [_source_image(image) for image in images]
     return body
+
+
+def _source_image(image: ExtraSourceImage | Mapping[str, Any]) -> dict[str, Any]:
+    """One ``ExtraSourceImage`` as sent: ``image`` (base64 webp or URL) and ``strength``."""
+    parsed = image if isinstance(image, ExtraSourceImage) else ExtraSourceImage(**image)
+    if not parsed.image:
+        raise HordeValidationError(
+            "extra_source_images: each needs a non-empty image",
+            errors={"extra_source_images": "each needs a non-empty image"},
+        )
+    return {"image": parsed.image, "strength": parsed.strength}
 
 
 async def _notify(on_progress: ProgressCallback, check: RequestStatusCheck) -> None:
@@ -109,10 +129,22 @@ class _GenerationMixin(_ClientBase):
         *,
         params: ParamsInput = None,
         models: Sequence[str] = (),
+        workers: Sequence[str] = (),
+        trusted_workers: bool = False,
+        slow_workers: bool = True,
+        worker_blacklist: bool = False,
+        softprompt: str | None = None,
+        allow_downgrade: bool = False,
+        validated_backends: bool = False,
+        extra_slow_workers: bool = False,
+        disable_batching: bool = False,
+        webhook: str | None = None,
+        proxied_account: str | None = None,
+        style: str | None = None,
+        extra_source_images: Sequence[ExtraSourceImage | Mapping[str, Any]] = (),
         dry_run: bool = False,
         apikey: str | None = None,
         retries: int | None = None,
-        **options: Unpack[SubmitOptions],
     ) -> RequestAsync:
         """Queue a text generation: ``POST /v2/generate/text/async`` (seed: AsyncGenerate).
 
@@ -126,11 +158,14 @@ class _GenerationMixin(_ClientBase):
             apikey: the requester's key (default: the client's key).
             retries: never used for ambiguous failures — a submit is not idempotent; only a
                 connection that could not be established is retried (default: client's).
-            options: ``workers`` (ids, first 5 used), ``trusted_workers`` (False),
-                ``slow_workers`` (True), ``worker_blacklist`` (False), ``softprompt`` (None),
-                ``allow_downgrade`` (False), ``validated_backends`` (False, sent explicitly),
-                ``extra_slow_workers`` (False), ``disable_batching`` (False), ``webhook``,
-                ``proxied_account``, ``style`` (None: not sent).
+            every other option of the swagger's ``GenerationInputKobold``: ``workers`` (ids,
+                first 5 used), ``trusted_workers`` (False), ``slow_workers`` (True),
+                ``worker_blacklist`` (False), ``softprompt`` (None), ``allow_downgrade``
+                (False), ``validated_backends`` (False, sent explicitly), ``extra_slow_workers``
+                (False), ``disable_batching`` (False), ``webhook`` (https only), ``proxied_account``
+                (service accounts), ``style`` (a text style id; it replaces params and models),
+                ``extra_source_images`` (:class:`ExtraSourceImage` or mappings); None: not sent.
+                An unknown keyword is a TypeError before any request.
 
         Returns:
             :class:`RequestAsync` with the request ``id``. With ``dry_run=True`` the same
@@ -141,6 +176,21 @@ class _GenerationMixin(_ClientBase):
             KudosError (403 KudosUpfront), Forbidden (TimeoutIP), TooManyPrompts,
             RateLimited, NotFound (WorkerNotFound), HordeUnavailable.
         """
+        options = SubmitOptions(
+            workers=workers,
+            trusted_workers=trusted_workers,
+            slow_workers=slow_workers,
+            worker_blacklist=worker_blacklist,
+            softprompt=softprompt,
+            allow_downgrade=allow_downgrade,
+            validated_backends=validated_backends,
+            extra_slow_workers=extra_slow_workers,
+            disable_batching=disable_batching,
+            webhook=webhook,
+            proxied_account=proxied_account,
+            style=style,
+            extra_source_images=extra_source_images,
+        )
         body = _generation_input(prompt, params, models, dry_run, options)
         data = await self._request(
             "POST",

@@ -5,23 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from bot.horde._args import check_int, raise_if
 from bot.horde._base import _ClientBase, parse_list, parse_one
 from bot.horde._transport import segment
-from bot.horde.errors import HordeUnavailable, HordeValidationError
+from bot.horde.errors import HordeUnavailable
 from bot.horde.models import GenerationPayloadKobold, WorkerDetails
 
 SUBMIT_STATES: Final = frozenset({"ok", "censored", "faulted", "csam"})
-
-
-def _check_range(errors: dict[str, str], name: str, value: int, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        errors[name] = f"must be an integer in {low}..{high}, got {value!r}"
-
-
-def _raise_if(errors: dict[str, str]) -> None:
-    if errors:
-        details = "; ".join(f"{k}: {v}" for k, v in errors.items())
-        raise HordeValidationError(f"invalid arguments: {details}", errors=errors)
 
 
 class _WorkersMixin(_ClientBase):
@@ -71,9 +61,9 @@ class _WorkersMixin(_ClientBase):
             errors["name"] = "must be a non-empty string"
         if isinstance(models, str) or not models:
             errors["models"] = "must be a non-empty sequence of model names"
-        _check_range(errors, "amount", amount, 1, 20)
-        _check_range(errors, "threads", threads, 1, 50)
-        _raise_if(errors)
+        check_int(errors, "amount", amount, 1, 20)
+        check_int(errors, "threads", threads, 1, 50)
+        raise_if(errors)
         body = {
             "name": name,
             "models": list(models),
@@ -127,7 +117,7 @@ class _WorkersMixin(_ClientBase):
             (InvalidJobID), Forbidden (WrongCredentials), InvalidAPIKey, HordeUnavailable.
         """
         if state not in SUBMIT_STATES:
-            _raise_if({"state": f"must be one of {sorted(SUBMIT_STATES)}, got {state!r}"})
+            raise_if({"state": f"must be one of {sorted(SUBMIT_STATES)}, got {state!r}"})
         body: dict[str, Any] = {"id": id, "generation": generation, "state": state, "seed": seed}
         if gen_metadata:
             body["gen_metadata"] = [dict(item) for item in gen_metadata]
