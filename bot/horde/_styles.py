@@ -21,6 +21,9 @@ from bot.horde.params import validate_params
 
 STYLE_SORTS: Final = frozenset({"popular", "age"})
 MAX_STYLE_MODELS: Final = 5
+MAX_STYLE_TAGS: Final = 10
+DEFAULT_STYLE_PROMPT: Final = "{p}"
+MIN_PATCH_PROMPT: Final = 7
 
 StyleParams = ModelStyleInputParamsKobold | Mapping[str, Any] | None
 
@@ -35,10 +38,18 @@ def style_params(params: StyleParams) -> dict[str, Any] | None:
 
 
 def check_style(
-    name: str | None, prompt: str | None, models: Sequence[str] | None, info: str | None
+    name: str | None,
+    prompt: str | None,
+    models: Sequence[str] | None,
+    info: str | None,
+    tags: Sequence[str] | None,
 ) -> None:
-    """The limits of ``ModelStyleInputKobold``: name 1..100, info 10..1000, 1..5 models, {p}."""
+    """The limits of ``ModelStyleInputKobold``: name 1..100, info 10..1000, 1..5 models,
+    at most 10 tags, a prompt holding {p}."""
     errors: dict[str, str] = {}
+    check_strings(errors, "tags", tags)
+    if tags is not None and len(tags) > MAX_STYLE_TAGS:
+        errors["tags"] = f"at most {MAX_STYLE_TAGS} tags"
     check_len(errors, "name", name, 1, 100)
     check_len(errors, "info", info, 10, 1000)
     check_strings(errors, "models", models)
@@ -47,6 +58,15 @@ def check_style(
     if prompt is not None and "{p}" not in prompt:
         errors["prompt"] = "must contain {p}, where the request's prompt goes"
     raise_if(errors)
+
+
+def _kept_prompt(prompt: str) -> str | None:
+    """The current prompt to resend on PATCH, or None when the server's reset gives it back.
+
+    A PATCH prompt must be at least 7 characters (the swagger's ``ModelStylePatchKobold``):
+    the default ``{p}`` cannot be resent, and need not be, since it is what a reset sets.
+    """
+    return None if prompt == DEFAULT_STYLE_PROMPT else prompt
 
 
 @contextlib.contextmanager
@@ -158,7 +178,7 @@ class _StylesMixin(_ClientBase):
             HordeValidationError, NameAlreadyExists, RequiresCustomizer, Forbidden
             (SharedKeyAssignedStyles), InvalidAPIKey, RateLimited, HordeUnavailable.
         """
-        check_style(name, prompt, models, info)
+        check_style(name, prompt, models, info, tags)
         body = only_set(
             name=name,
             info=info,
@@ -201,7 +221,9 @@ class _StylesMixin(_ClientBase):
         Key: required — the style's creator or a moderator (NotOwner). The server needs
         ``name`` and resets ``prompt``, ``public`` and ``nsfw`` to their defaults when they
         are not sent, so this reads the style first (``GET /v2/styles/text/{style_id}``)
-        and resends those the caller left out. Limits as for :meth:`create_text_style`.
+        and resends those the caller left out (a ``{p}`` prompt is the default and is not
+        resent: a changed prompt must be 7+ characters). Limits as for
+        :meth:`create_text_style`.
 
         Returns:
             :class:`StyleModify`.
@@ -210,12 +232,14 @@ class _StylesMixin(_ClientBase):
             HordeValidationError, NameAlreadyExists, NotOwner, NotFound, InvalidAPIKey,
             RateLimited, HordeUnavailable.
         """
-        check_style(name, prompt, models, info)
+        check_style(name, prompt, models, info, tags)
+        if prompt is not None and len(prompt) < MIN_PATCH_PROMPT:
+            raise_if({"prompt": f"must be at least {MIN_PATCH_PROMPT} characters on a change"})
         current = await self.text_style(style_id, retries=retries)
         body = only_set(
             name=name if name is not None else current.name,
             info=info,
-            prompt=prompt if prompt is not None else current.prompt,
+            prompt=prompt if prompt is not None else _kept_prompt(current.prompt),
             params=style_params(params),
             public=public if public is not None else current.public,
             nsfw=nsfw if nsfw is not None else current.nsfw,
