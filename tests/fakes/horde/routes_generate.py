@@ -223,6 +223,8 @@ async def pop_job(request: web.Request) -> web.Response:
             "ttl": int(JOB_TTL),
             "softprompt": chosen.softprompt,
             "model": jobs[0].model,
+            # The request's extra source images travel to the worker with the job.
+            "extra_source_images": chosen.payload.get("extra_source_images"),
         }
     return ok(answer)
 
