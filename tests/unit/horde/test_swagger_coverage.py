@@ -21,7 +21,9 @@ import pytest
 
 from bot.horde import HordeClient
 
-SWAGGER = json.loads((Path(__file__).resolve().parents[2] / "data" / "swagger.json").read_text())
+ROOT = Path(__file__).resolve().parents[3]
+SWAGGER = json.loads((ROOT / "tests" / "data" / "swagger.json").read_text())
+DOC = ROOT / "docs" / "horde-client.md"
 NOT_TEXT = (
     "/v2/generate/async",
     "/v2/generate/check/",
@@ -128,6 +130,20 @@ def test_each_covering_method_documents_its_return_and_errors(op: Op) -> None:
         doc = inspect.getdoc(getattr(HordeClient, name)) or ""
         assert "Returns:" in doc, name
         assert "Raises:" in doc, name
+
+
+@pytest.mark.parametrize("op", sorted(text_operations()), ids=" ".join)
+def test_the_client_doc_lists_every_operation_with_its_method(op: Op) -> None:
+    rows = [
+        line.split("|")
+        for line in DOC.read_text().splitlines()
+        if line.startswith("| `/v2/") and line.count("|") >= 6
+    ]
+    listed = {
+        (cells[2].strip(), _normal(cells[1].strip(" `")), cells[3].strip(" `")) for cells in rows
+    }
+    for name in client_coverage()[op]:
+        assert (op[0], op[1], name) in listed, f"docs/horde-client.md lacks {op} → {name}"
 
 
 def coverage_figures() -> tuple[int, int, int, int]:
