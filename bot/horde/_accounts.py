@@ -76,8 +76,11 @@ class _AccountsMixin(_ClientBase):
             NotFound (rc UserNotFound: the Horde's answer to an unknown key),
             InvalidAPIKey (missing key), RateLimited, HordeUnavailable.
         """
-        data = await self._request(
-            "GET", "find_user", apikey=self._key(apikey, required=True), retries=retries
+        data = await self._keyed(
+            "GET",
+            "find_user",
+            apikey,
+            retries,
         )
         return parse_one(UserDetails, data)
 
@@ -115,14 +118,14 @@ class _AccountsMixin(_ClientBase):
                 errors={"amount": "must be a whole number of kudos >= 1"},
             )
         key = idempotency_key or str(uuid.uuid4())
-        data = await self._request(
+        data = await self._keyed(
             "POST",
             "kudos/transfer",
-            apikey=self._key(apikey, required=True),
+            apikey,
+            retries,
             json={"username": username, "amount": amount},
             headers={"Idempotency-Key": key},
             idempotent=True,
-            retries=retries,
         )
         return parse_one(KudosTransferred, data).transferred
 
@@ -185,12 +188,12 @@ class _AccountsMixin(_ClientBase):
         check_len(errors, "name", name, 3, 100)
         check_len(errors, "info", info, 3, 1000)
         raise_if(errors)
-        data = await self._request(
+        data = await self._keyed(
             "POST",
             "teams",
-            apikey=self._key(apikey, required=True),
+            apikey,
+            retries,
             json=only_set(name=name, info=info),
-            retries=retries,
         )
         return parse_one(ModifyTeam, data)
 
@@ -221,12 +224,12 @@ class _AccountsMixin(_ClientBase):
         check_len(errors, "name", name, 3, 100)
         check_len(errors, "info", info, 3, 1000)
         raise_if(errors)
-        data = await self._request(
+        data = await self._keyed(
             "PATCH",
             f"teams/{segment(team_id)}",
-            apikey=self._key(apikey, required=True),
+            apikey,
+            retries,
             json=only_set(name=name, info=info),
-            retries=retries,
         )
         return parse_one(ModifyTeam, data)
 
@@ -244,10 +247,10 @@ class _AccountsMixin(_ClientBase):
         Raises:
             NotOwner, NotFound (TeamNotFound), InvalidAPIKey, HordeUnavailable.
         """
-        data = await self._request(
+        data = await self._keyed(
             "DELETE",
             f"teams/{segment(team_id)}",
-            apikey=self._key(apikey, required=True),
-            retries=retries,
+            apikey,
+            retries,
         )
         return parse_one(DeletedTeam, data)

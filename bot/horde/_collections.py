@@ -114,12 +114,12 @@ class _CollectionsMixin(_ClientBase):
         """
         _check_collection(name, info, styles)
         body = only_set(name=name, info=info, public=public, styles=list(styles), type=type)
-        data = await self._request(
+        data = await self._keyed(
             "POST",
             "collections",
-            apikey=self._key(apikey, required=True),
+            apikey,
+            retries,
             json=body,
-            retries=retries,
         )
         return parse_one(StyleModify, data)
 
@@ -148,12 +148,12 @@ class _CollectionsMixin(_ClientBase):
         """
         _check_collection(name, info, styles)
         body = only_set(name=name, info=info, public=public, styles=styles)
-        data = await self._request(
+        data = await self._keyed(
             "PATCH",
             f"collections/{segment(collection_id)}",
-            apikey=self._key(apikey, required=True),
+            apikey,
+            retries,
             json=body,
-            retries=retries,
         )
         return parse_one(StyleModify, data)
 
@@ -170,10 +170,10 @@ class _CollectionsMixin(_ClientBase):
         Raises:
             NotOwner, NotFound, InvalidAPIKey, HordeUnavailable.
         """
-        data = await self._request(
+        data = await self._keyed(
             "DELETE",
             f"collections/{segment(collection_id)}",
-            apikey=self._key(apikey, required=True),
-            retries=retries,
+            apikey,
+            retries,
         )
         return parse_one(SimpleResponse, data)

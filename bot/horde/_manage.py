@@ -70,12 +70,12 @@ class _ManageMixin(_ClientBase):
             name=name,
             team=team,
         )
-        data = await self._request(
+        data = await self._keyed(
             "PUT",
             f"workers/{segment(worker_id)}",
-            apikey=self._key(apikey, required=True),
+            apikey,
+            retries,
             json=body,
-            retries=retries,
         )
         return parse_one(ModifyWorker, data)
 
@@ -94,11 +94,11 @@ class _ManageMixin(_ClientBase):
         Raises:
             Locked, NotOwner, NotFound (WorkerNotFound), InvalidAPIKey, HordeUnavailable.
         """
-        data = await self._request(
+        data = await self._keyed(
             "DELETE",
             f"workers/{segment(worker_id)}",
-            apikey=self._key(apikey, required=True),
-            retries=retries,
+            apikey,
+            retries,
         )
         return parse_one(DeletedWorker, data)
 
@@ -203,12 +203,12 @@ class _ManageMixin(_ClientBase):
     async def _put_user(
         self, user_id: int | str, body: dict[str, Any], apikey: str | None, retries: int | None
     ) -> ModifyUser:
-        data = await self._request(
+        data = await self._keyed(
             "PUT",
             f"users/{segment(user_id)}",
-            apikey=self._key(apikey, required=True),
+            apikey,
+            retries,
             json=body,
-            retries=retries,
         )
         return parse_one(ModifyUser, data)
 
@@ -227,11 +227,11 @@ class _ManageMixin(_ClientBase):
             CannotDeleteMod, NotModerator, NotFound (UserNotFound), InvalidAPIKey,
             HordeUnavailable.
         """
-        data = await self._request(
+        data = await self._keyed(
             "DELETE",
             f"users/{segment(user_id)}",
-            apikey=self._key(apikey, required=True),
-            retries=retries,
+            apikey,
+            retries,
         )
         return parse_one(SimpleResponse, data)
 
@@ -261,12 +261,12 @@ class _ManageMixin(_ClientBase):
             invite_only_mode=invite_only_mode,
             raid_mode=raid_mode,
         )
-        data = await self._request(
+        data = await self._keyed(
             "PUT",
             "status/modes",
-            apikey=self._key(apikey, required=True),
+            apikey,
+            retries,
             json=body,
-            retries=retries,
         )
         return parse_one(HordeModes, data)
 
@@ -288,13 +288,13 @@ class _ManageMixin(_ClientBase):
         errors: dict[str, str] = {}
         check_int(errors, "amount", amount, 1, 2**31 - 1)
         raise_if(errors)
-        data = await self._request(
+        data = await self._keyed(
             "POST",
             "kudos/award",
-            apikey=self._key(apikey, required=True),
+            apikey,
+            retries,
             json={"username": username, "amount": amount},
             idempotent=False,
-            retries=retries,
         )
         return parse_one(KudosAwarded, data).awarded
 
@@ -315,12 +315,12 @@ class _ManageMixin(_ClientBase):
         errors: dict[str, str] = {}
         check_int(errors, "days", days, 1, MAX_BLOCK_DAYS)
         raise_if(errors)
-        data = await self._request(
+        data = await self._keyed(
             "PUT",
             f"operations/block_worker_ipaddr/{segment(worker_id)}",
-            apikey=self._key(apikey, required=True),
+            apikey,
+            retries,
             json={"days": days},
-            retries=retries,
         )
         return parse_one(SimpleResponse, data)
 
@@ -337,10 +337,10 @@ class _ManageMixin(_ClientBase):
         Raises:
             NotModerator, NotFound (WorkerNotFound), InvalidAPIKey, HordeUnavailable.
         """
-        data = await self._request(
+        data = await self._keyed(
             "DELETE",
             f"operations/block_worker_ipaddr/{segment(worker_id)}",
-            apikey=self._key(apikey, required=True),
-            retries=retries,
+            apikey,
+            retries,
         )
         return parse_one(SimpleResponse, data)

@@ -59,8 +59,12 @@ class _ModerationMixin(_ClientBase):
             query["filter_type"] = str(filter_type)
         if contains is not None:
             query["contains"] = contains
-        data = await self._request(
-            "GET", "filters", apikey=self._key(apikey, required=True), query=query, retries=retries
+        data = await self._keyed(
+            "GET",
+            "filters",
+            apikey,
+            retries,
+            query=query,
         )
         return parse_list(FilterDetails, data)
 
@@ -77,11 +81,11 @@ class _ModerationMixin(_ClientBase):
         Raises:
             NotFound (FilterNotFound), NotModerator, InvalidAPIKey, HordeUnavailable.
         """
-        data = await self._request(
+        data = await self._keyed(
             "GET",
             f"filters/{segment(filter_id)}",
-            apikey=self._key(apikey, required=True),
-            retries=retries,
+            apikey,
+            retries,
         )
         if isinstance(data, list) and len(data) == 1:
             data = data[0]
@@ -106,12 +110,12 @@ class _ModerationMixin(_ClientBase):
         """
         _check_filter(filter_type)
         query = {"filter_type": str(filter_type)} if filter_type is not None else None
-        data = await self._request(
+        data = await self._keyed(
             "GET",
             "filters/regex",
-            apikey=self._key(apikey, required=True),
+            apikey,
+            retries,
             query=query,
-            retries=retries,
         )
         return parse_list(FilterRegex, data)
 
@@ -140,8 +144,12 @@ class _ModerationMixin(_ClientBase):
         body = only_set(
             regex=regex, filter_type=filter_type, description=description, replacement=replacement
         )
-        data = await self._request(
-            "PUT", "filters", apikey=self._key(apikey, required=True), json=body, retries=retries
+        data = await self._keyed(
+            "PUT",
+            "filters",
+            apikey,
+            retries,
+            json=body,
         )
         return parse_one(FilterDetails, data)
 
@@ -165,13 +173,13 @@ class _ModerationMixin(_ClientBase):
             HordeValidationError, NotModerator, InvalidAPIKey, HordeUnavailable.
         """
         _check_filter(filter_type)
-        data = await self._request(
+        data = await self._keyed(
             "POST",
             "filters",
-            apikey=self._key(apikey, required=True),
+            apikey,
+            retries,
             json=only_set(prompt=prompt, filter_type=filter_type),
             idempotent=True,
-            retries=retries,
         )
         return parse_one(FilterPromptSuspicion, data)
 
@@ -202,12 +210,12 @@ class _ModerationMixin(_ClientBase):
         body = only_set(
             regex=regex, filter_type=filter_type, description=description, replacement=replacement
         )
-        data = await self._request(
+        data = await self._keyed(
             "PATCH",
             f"filters/{segment(filter_id)}",
-            apikey=self._key(apikey, required=True),
+            apikey,
+            retries,
             json=body,
-            retries=retries,
         )
         return parse_one(FilterDetails, data)
 
@@ -224,11 +232,11 @@ class _ModerationMixin(_ClientBase):
         Raises:
             NotFound (FilterNotFound), NotModerator, InvalidAPIKey, HordeUnavailable.
         """
-        data = await self._request(
+        data = await self._keyed(
             "DELETE",
             f"filters/{segment(filter_id)}",
-            apikey=self._key(apikey, required=True),
-            retries=retries,
+            apikey,
+            retries,
         )
         return parse_one(SimpleResponse, data)
 
@@ -263,12 +271,12 @@ class _ModerationMixin(_ClientBase):
             query["user_id"] = str(user_id)
         if worker_id is not None:
             query["worker_id"] = worker_id
-        data = await self._request(
+        data = await self._keyed(
             "GET",
             "workers/messages",
-            apikey=self._key(apikey, required=True),
+            apikey,
+            retries,
             query=query,
-            retries=retries,
         )
         return parse_list(ResponseModelMessage, data)
 
@@ -322,13 +330,13 @@ class _ModerationMixin(_ClientBase):
         body: dict[str, Any] = only_set(
             message=message, worker_id=worker_id, origin=origin, expiry=expiry
         )
-        data = await self._request(
+        data = await self._keyed(
             "POST",
             "workers/messages",
-            apikey=self._key(apikey, required=True),
+            apikey,
+            retries,
             json=body,
             idempotent=False,
-            retries=retries,
         )
         return parse_one(ResponseModelMessage, data)
 
@@ -345,10 +353,10 @@ class _ModerationMixin(_ClientBase):
         Raises:
             NotFound (WorkermessageNotFound), NotModerator, InvalidAPIKey, HordeUnavailable.
         """
-        data = await self._request(
+        data = await self._keyed(
             "DELETE",
             f"workers/messages/{segment(message_id)}",
-            apikey=self._key(apikey, required=True),
-            retries=retries,
+            apikey,
+            retries,
         )
         return parse_one(SimpleResponse, data)

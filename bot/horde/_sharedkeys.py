@@ -99,12 +99,12 @@ class _SharedKeysMixin(_ClientBase):
         )
         _check_limits(body)
         try:
-            data = await self._request(
+            data = await self._keyed(
                 "PUT",
                 "sharedkeys",
-                apikey=self._key(apikey, required=True),
+                apikey,
+                retries,
                 json=body,
-                retries=retries,
             )
         except Forbidden as exc:
             if exc.rc != "Forbidden":

@@ -191,12 +191,12 @@ class _StylesMixin(_ClientBase):
             sharedkey=sharedkey,
         )
         with _name_conflicts():
-            data = await self._request(
+            data = await self._keyed(
                 "POST",
                 "styles/text",
-                apikey=self._key(apikey, required=True),
+                apikey,
+                retries,
                 json=body,
-                retries=retries,
             )
         return parse_one(StyleModify, data)
 
@@ -248,12 +248,12 @@ class _StylesMixin(_ClientBase):
             sharedkey=sharedkey,
         )
         with _name_conflicts():
-            data = await self._request(
+            data = await self._keyed(
                 "PATCH",
                 f"styles/text/{segment(style_id)}",
-                apikey=self._key(apikey, required=True),
+                apikey,
+                retries,
                 json=body,
-                retries=retries,
             )
         return parse_one(StyleModify, data)
 
@@ -270,10 +270,10 @@ class _StylesMixin(_ClientBase):
         Raises:
             NotOwner, NotFound, InvalidAPIKey, HordeUnavailable.
         """
-        data = await self._request(
+        data = await self._keyed(
             "DELETE",
             f"styles/text/{segment(style_id)}",
-            apikey=self._key(apikey, required=True),
-            retries=retries,
+            apikey,
+            retries,
         )
         return parse_one(SimpleResponse, data)

@@ -267,37 +267,30 @@ class SharedKeyTooMany(SharedKeyError, Forbidden):  # noqa: N818 - names are the
     """403 Forbidden on creation: 3 shared keys per user (10 when trusted) already exist."""
 
 
-_RC_CLASSES: dict[str, type[HordeError]] = {
-    **dict.fromkeys(("NotOwner",), NotOwner),
-    **dict.fromkeys(("NotModerator", "NotUserOrMod"), NotModerator),
-    **dict.fromkeys(("NotAdmin",), NotAdmin),
-    **dict.fromkeys(("NotAllowedAwards", "NotPrivileged"), NotPrivileged),
-    **dict.fromkeys(("UntrustedTeamCreation", "UntrustedUnsafeIP", "NotTrusted"), NotTrusted),
-    **dict.fromkeys(("StylesRequiresCustomizer", "StylesAnonForbidden"), RequiresCustomizer),
-    **dict.fromkeys(("CannotDeleteMod", "CannotWipeActiveUser"), CannotDeleteMod),
-    **dict.fromkeys(("TimeoutIP", "UnsafeIP", "TooManyNewIPs", "TooManySameIPs"), TimeoutIP),
-    **dict.fromkeys(("WorkerMaintenance", "WorkerFlaggedMaintenance"), WorkerMaintenance),
-    **dict.fromkeys(
-        (
-            "WorkerNameAlreadyExists",
-            "TeamNameAlreadyExists",
-            "PolymorphicNameConflict",
-            "NameAlreadyExists",
-        ),
-        NameAlreadyExists,
-    ),
-    **dict.fromkeys([str(rc) for rc in RC if rc.startswith("Profan")], Profanity),
-    **dict.fromkeys(("TooLongUserName", "TooLongWorkerName", "TooLong"), TooLong),
-    **dict.fromkeys([str(rc) for rc in RC if rc.endswith("ModSelected")], NoValidActions),
-    "NoValidActions": NoValidActions,
-    "NoValidWorkers": NoValidWorkers,
-    "TokenOverflow": TokenOverflow,
-    "Locked": Locked,
-    "SharedKeyEmpty": SharedKeyEmpty,
-    "SharedKeyInsufficientKudos": SharedKeyInsufficientKudos,
-    "SharedKeyExpired": SharedKeyExpired,
-    "SharedKeyInvalid": SharedKeyNotFound,
-}
+_TYPED: tuple[tuple[type[HordeError], str], ...] = (
+    (NotOwner, "NotOwner"),
+    (NotModerator, "NotModerator NotUserOrMod"),
+    (NotAdmin, "NotAdmin"),
+    (NotPrivileged, "NotAllowedAwards NotPrivileged"),
+    (NotTrusted, "UntrustedTeamCreation UntrustedUnsafeIP NotTrusted"),
+    (RequiresCustomizer, "StylesRequiresCustomizer StylesAnonForbidden"),
+    (CannotDeleteMod, "CannotDeleteMod CannotWipeActiveUser"),
+    (TimeoutIP, "TimeoutIP UnsafeIP TooManyNewIPs TooManySameIPs"),
+    (WorkerMaintenance, "WorkerMaintenance WorkerFlaggedMaintenance"),
+    (NameAlreadyExists, "WorkerNameAlreadyExists TeamNameAlreadyExists PolymorphicNameConflict"),
+    (NameAlreadyExists, "NameAlreadyExists"),
+    (Profanity, " ".join(rc for rc in RC if rc.startswith("Profan"))),
+    (TooLong, "TooLongUserName TooLongWorkerName TooLong"),
+    (NoValidActions, " ".join(rc for rc in RC if rc.endswith("ModSelected")) + " NoValidActions"),
+    (NoValidWorkers, "NoValidWorkers"),
+    (TokenOverflow, "TokenOverflow"),
+    (Locked, "Locked"),
+    (SharedKeyEmpty, "SharedKeyEmpty"),
+    (SharedKeyInsufficientKudos, "SharedKeyInsufficientKudos"),
+    (SharedKeyExpired, "SharedKeyExpired"),
+    (SharedKeyNotFound, "SharedKeyInvalid"),
+)
+_RC_CLASSES: dict[str, type[HordeError]] = {rc: cls for cls, rcs in _TYPED for rc in rcs.split()}
 """rc → typed class; used only when the class fits the HTTP status (see :func:`_class_for`)."""
 
 
