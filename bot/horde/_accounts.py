@@ -76,12 +76,7 @@ class _AccountsMixin(_ClientBase):
             NotFound (rc UserNotFound: the Horde's answer to an unknown key),
             InvalidAPIKey (missing key), RateLimited, HordeUnavailable.
         """
-        data = await self._keyed(
-            "GET",
-            "find_user",
-            apikey,
-            retries,
-        )
+        data = await self._keyed("GET", "find_user", apikey, retries)
         return parse_one(UserDetails, data)
 
     async def transfer_kudos(
@@ -189,11 +184,7 @@ class _AccountsMixin(_ClientBase):
         check_len(errors, "info", info, 3, 1000)
         raise_if(errors)
         data = await self._keyed(
-            "POST",
-            "teams",
-            apikey,
-            retries,
-            json=only_set(name=name, info=info),
+            "POST", "teams", apikey, retries, json=only_set(name=name, info=info)
         )
         return parse_one(ModifyTeam, data)
 
@@ -247,10 +238,5 @@ class _AccountsMixin(_ClientBase):
         Raises:
             NotOwner, NotFound (TeamNotFound), InvalidAPIKey, HordeUnavailable.
         """
-        data = await self._keyed(
-            "DELETE",
-            f"teams/{segment(team_id)}",
-            apikey,
-            retries,
-        )
+        data = await self._keyed("DELETE", f"teams/{segment(team_id)}", apikey, retries)
         return parse_one(DeletedTeam, data)

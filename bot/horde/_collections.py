@@ -114,13 +114,7 @@ class _CollectionsMixin(_ClientBase):
         """
         _check_collection(name, info, styles)
         body = only_set(name=name, info=info, public=public, styles=list(styles), type=type)
-        data = await self._keyed(
-            "POST",
-            "collections",
-            apikey,
-            retries,
-            json=body,
-        )
+        data = await self._keyed("POST", "collections", apikey, retries, json=body)
         return parse_one(StyleModify, data)
 
     async def modify_collection(
@@ -149,11 +143,7 @@ class _CollectionsMixin(_ClientBase):
         _check_collection(name, info, styles)
         body = only_set(name=name, info=info, public=public, styles=styles)
         data = await self._keyed(
-            "PATCH",
-            f"collections/{segment(collection_id)}",
-            apikey,
-            retries,
-            json=body,
+            "PATCH", f"collections/{segment(collection_id)}", apikey, retries, json=body
         )
         return parse_one(StyleModify, data)
 
@@ -170,10 +160,5 @@ class _CollectionsMixin(_ClientBase):
         Raises:
             NotOwner, NotFound, InvalidAPIKey, HordeUnavailable.
         """
-        data = await self._keyed(
-            "DELETE",
-            f"collections/{segment(collection_id)}",
-            apikey,
-            retries,
-        )
+        data = await self._keyed("DELETE", f"collections/{segment(collection_id)}", apikey, retries)
         return parse_one(SimpleResponse, data)

@@ -70,13 +70,7 @@ class _ManageMixin(_ClientBase):
             name=name,
             team=team,
         )
-        data = await self._keyed(
-            "PUT",
-            f"workers/{segment(worker_id)}",
-            apikey,
-            retries,
-            json=body,
-        )
+        data = await self._keyed("PUT", f"workers/{segment(worker_id)}", apikey, retries, json=body)
         return parse_one(ModifyWorker, data)
 
     async def delete_worker(
@@ -94,12 +88,7 @@ class _ManageMixin(_ClientBase):
         Raises:
             Locked, NotOwner, NotFound (WorkerNotFound), InvalidAPIKey, HordeUnavailable.
         """
-        data = await self._keyed(
-            "DELETE",
-            f"workers/{segment(worker_id)}",
-            apikey,
-            retries,
-        )
+        data = await self._keyed("DELETE", f"workers/{segment(worker_id)}", apikey, retries)
         return parse_one(DeletedWorker, data)
 
     async def modify_user(
@@ -203,13 +192,7 @@ class _ManageMixin(_ClientBase):
     async def _put_user(
         self, user_id: int | str, body: dict[str, Any], apikey: str | None, retries: int | None
     ) -> ModifyUser:
-        data = await self._keyed(
-            "PUT",
-            f"users/{segment(user_id)}",
-            apikey,
-            retries,
-            json=body,
-        )
+        data = await self._keyed("PUT", f"users/{segment(user_id)}", apikey, retries, json=body)
         return parse_one(ModifyUser, data)
 
     async def delete_user(
@@ -227,12 +210,7 @@ class _ManageMixin(_ClientBase):
             CannotDeleteMod, NotModerator, NotFound (UserNotFound), InvalidAPIKey,
             HordeUnavailable.
         """
-        data = await self._keyed(
-            "DELETE",
-            f"users/{segment(user_id)}",
-            apikey,
-            retries,
-        )
+        data = await self._keyed("DELETE", f"users/{segment(user_id)}", apikey, retries)
         return parse_one(SimpleResponse, data)
 
     async def set_modes(
@@ -261,13 +239,7 @@ class _ManageMixin(_ClientBase):
             invite_only_mode=invite_only_mode,
             raid_mode=raid_mode,
         )
-        data = await self._keyed(
-            "PUT",
-            "status/modes",
-            apikey,
-            retries,
-            json=body,
-        )
+        data = await self._keyed("PUT", "status/modes", apikey, retries, json=body)
         return parse_one(HordeModes, data)
 
     async def award_kudos(
@@ -338,9 +310,6 @@ class _ManageMixin(_ClientBase):
             NotModerator, NotFound (WorkerNotFound), InvalidAPIKey, HordeUnavailable.
         """
         data = await self._keyed(
-            "DELETE",
-            f"operations/block_worker_ipaddr/{segment(worker_id)}",
-            apikey,
-            retries,
+            "DELETE", f"operations/block_worker_ipaddr/{segment(worker_id)}", apikey, retries
         )
         return parse_one(SimpleResponse, data)

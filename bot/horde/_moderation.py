@@ -59,13 +59,7 @@ class _ModerationMixin(_ClientBase):
             query["filter_type"] = str(filter_type)
         if contains is not None:
             query["contains"] = contains
-        data = await self._keyed(
-            "GET",
-            "filters",
-            apikey,
-            retries,
-            query=query,
-        )
+        data = await self._keyed("GET", "filters", apikey, retries, query=query)
         return parse_list(FilterDetails, data)
 
     async def filter(
@@ -81,12 +75,7 @@ class _ModerationMixin(_ClientBase):
         Raises:
             NotFound (FilterNotFound), NotModerator, InvalidAPIKey, HordeUnavailable.
         """
-        data = await self._keyed(
-            "GET",
-            f"filters/{segment(filter_id)}",
-            apikey,
-            retries,
-        )
+        data = await self._keyed("GET", f"filters/{segment(filter_id)}", apikey, retries)
         if isinstance(data, list) and len(data) == 1:
             data = data[0]
         return parse_one(FilterDetails, data)
@@ -110,13 +99,7 @@ class _ModerationMixin(_ClientBase):
         """
         _check_filter(filter_type)
         query = {"filter_type": str(filter_type)} if filter_type is not None else None
-        data = await self._keyed(
-            "GET",
-            "filters/regex",
-            apikey,
-            retries,
-            query=query,
-        )
+        data = await self._keyed("GET", "filters/regex", apikey, retries, query=query)
         return parse_list(FilterRegex, data)
 
     async def add_filter(
@@ -144,13 +127,7 @@ class _ModerationMixin(_ClientBase):
         body = only_set(
             regex=regex, filter_type=filter_type, description=description, replacement=replacement
         )
-        data = await self._keyed(
-            "PUT",
-            "filters",
-            apikey,
-            retries,
-            json=body,
-        )
+        data = await self._keyed("PUT", "filters", apikey, retries, json=body)
         return parse_one(FilterDetails, data)
 
     async def check_prompt(
@@ -211,11 +188,7 @@ class _ModerationMixin(_ClientBase):
             regex=regex, filter_type=filter_type, description=description, replacement=replacement
         )
         data = await self._keyed(
-            "PATCH",
-            f"filters/{segment(filter_id)}",
-            apikey,
-            retries,
-            json=body,
+            "PATCH", f"filters/{segment(filter_id)}", apikey, retries, json=body
         )
         return parse_one(FilterDetails, data)
 
@@ -232,12 +205,7 @@ class _ModerationMixin(_ClientBase):
         Raises:
             NotFound (FilterNotFound), NotModerator, InvalidAPIKey, HordeUnavailable.
         """
-        data = await self._keyed(
-            "DELETE",
-            f"filters/{segment(filter_id)}",
-            apikey,
-            retries,
-        )
+        data = await self._keyed("DELETE", f"filters/{segment(filter_id)}", apikey, retries)
         return parse_one(SimpleResponse, data)
 
     async def worker_messages(
@@ -271,13 +239,7 @@ class _ModerationMixin(_ClientBase):
             query["user_id"] = str(user_id)
         if worker_id is not None:
             query["worker_id"] = worker_id
-        data = await self._keyed(
-            "GET",
-            "workers/messages",
-            apikey,
-            retries,
-            query=query,
-        )
+        data = await self._keyed("GET", "workers/messages", apikey, retries, query=query)
         return parse_list(ResponseModelMessage, data)
 
     async def worker_message(
@@ -331,12 +293,7 @@ class _ModerationMixin(_ClientBase):
             message=message, worker_id=worker_id, origin=origin, expiry=expiry
         )
         data = await self._keyed(
-            "POST",
-            "workers/messages",
-            apikey,
-            retries,
-            json=body,
-            idempotent=False,
+            "POST", "workers/messages", apikey, retries, json=body, idempotent=False
         )
         return parse_one(ResponseModelMessage, data)
 
@@ -354,9 +311,6 @@ class _ModerationMixin(_ClientBase):
             NotFound (WorkermessageNotFound), NotModerator, InvalidAPIKey, HordeUnavailable.
         """
         data = await self._keyed(
-            "DELETE",
-            f"workers/messages/{segment(message_id)}",
-            apikey,
-            retries,
+            "DELETE", f"workers/messages/{segment(message_id)}", apikey, retries
         )
         return parse_one(SimpleResponse, data)

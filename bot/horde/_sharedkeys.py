@@ -99,13 +99,7 @@ class _SharedKeysMixin(_ClientBase):
         )
         _check_limits(body)
         try:
-            data = await self._keyed(
-                "PUT",
-                "sharedkeys",
-                apikey,
-                retries,
-                json=body,
-            )
+            data = await self._keyed("PUT", "sharedkeys", apikey, retries, json=body)
         except Forbidden as exc:
             if exc.rc != "Forbidden":
                 raise

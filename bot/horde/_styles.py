@@ -191,13 +191,7 @@ class _StylesMixin(_ClientBase):
             sharedkey=sharedkey,
         )
         with _name_conflicts():
-            data = await self._keyed(
-                "POST",
-                "styles/text",
-                apikey,
-                retries,
-                json=body,
-            )
+            data = await self._keyed("POST", "styles/text", apikey, retries, json=body)
         return parse_one(StyleModify, data)
 
     async def modify_text_style(
@@ -249,11 +243,7 @@ class _StylesMixin(_ClientBase):
         )
         with _name_conflicts():
             data = await self._keyed(
-                "PATCH",
-                f"styles/text/{segment(style_id)}",
-                apikey,
-                retries,
-                json=body,
+                "PATCH", f"styles/text/{segment(style_id)}", apikey, retries, json=body
             )
         return parse_one(StyleModify, data)
 
@@ -270,10 +260,5 @@ class _StylesMixin(_ClientBase):
         Raises:
             NotOwner, NotFound, InvalidAPIKey, HordeUnavailable.
         """
-        data = await self._keyed(
-            "DELETE",
-            f"styles/text/{segment(style_id)}",
-            apikey,
-            retries,
-        )
+        data = await self._keyed("DELETE", f"styles/text/{segment(style_id)}", apikey, retries)
         return parse_one(SimpleResponse, data)
