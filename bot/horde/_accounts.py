@@ -22,6 +22,8 @@ class _AccountsMixin(_ClientBase):
     ) -> list[UserDetails]:
         """List users, 25 a page: ``GET /v2/users?page=N&sort=kudos|age`` (seed: Users).
 
+        Key: none — the list is public.
+
         Args:
             page: 1-based page (default 1); sort: kudos | age (default kudos).
 
@@ -47,8 +49,9 @@ class _AccountsMixin(_ClientBase):
     ) -> UserDetails:
         """One user by numeric id: ``GET /v2/users/{user_id}`` (seed: UserSingle).
 
-        ``apikey`` is optional and sent only when given (the owner or a moderator sees
-        more). Limit: 60 a minute.
+        Key: optional — sent only when given; the user or a moderator sees private fields.
+
+        Limit: 60 a minute.
 
         Returns:
             :class:`UserDetails`.
@@ -65,6 +68,8 @@ class _AccountsMixin(_ClientBase):
         self, apikey: str | None = None, *, retries: int | None = None
     ) -> UserDetails:
         """The user owning a key: ``GET /v2/find_user`` (seed: FindUser).
+
+        Key: required — it is what is looked up.
 
         Args:
             apikey: the key to look up (default: the client's key).
@@ -89,6 +94,8 @@ class _AccountsMixin(_ClientBase):
         retries: int | None = None,
     ) -> float:
         """Give kudos to another user: ``POST /v2/kudos/transfer`` (seed: TransferKudos).
+
+        Key: required — the sender's.
 
         Args:
             username: the receiver as ``alias#id``.
@@ -129,7 +136,9 @@ class _AccountsMixin(_ClientBase):
     ) -> list[TeamDetails]:
         """All teams: ``GET /v2/teams`` (seed: Teams).
 
-        ``apikey`` is optional and sent only when given. Limit: 30 a minute.
+        Key: optional — sent only when given.
+
+        Limit: 30 a minute.
 
         Returns:
             list of :class:`TeamDetails`.
@@ -145,7 +154,7 @@ class _AccountsMixin(_ClientBase):
     ) -> TeamDetails:
         """One team: ``GET /v2/teams/{team_id}`` (seed: TeamSingle).
 
-        ``apikey`` is optional and sent only when given — a non-moderator key gets 403.
+        Key: optional — sent only when given; a non-moderator key gets 403, so send none.
 
         Returns:
             :class:`TeamDetails`.
@@ -199,8 +208,8 @@ class _AccountsMixin(_ClientBase):
     ) -> ModifyTeam:
         """Rename or describe a team: ``PATCH /v2/teams/{team_id}`` (seed: TeamSingle).
 
-        Key: the swagger marks it optional but only the team's creator or a moderator may
-        change it (NotOwner), so the client's key is sent by default. ``name`` 3..100,
+        Key: required — the swagger marks it optional, but only the team's creator or a
+        moderator may change it (NotOwner), so the client's key is sent by default. ``name`` 3..100,
         ``info`` 3..1000; only those given are sent (none: 400 NoTeamModSelected). Team
         reads are cached 3 s by the server.
 
@@ -229,7 +238,7 @@ class _AccountsMixin(_ClientBase):
     ) -> DeletedTeam:
         """Delete a team: ``DELETE /v2/teams/{team_id}`` (seed: TeamSingle).
 
-        Key: the creator's or a moderator's, sent by default (the swagger says optional).
+        Key: required — the creator's or a moderator's (the swagger says optional).
         Its workers leave the team.
 
         Returns:

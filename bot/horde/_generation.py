@@ -148,6 +148,8 @@ class _GenerationMixin(_ClientBase):
     ) -> RequestAsync:
         """Queue a text generation: ``POST /v2/generate/text/async`` (seed: AsyncGenerate).
 
+        Key: required — the requester's; kudos are charged to it (anonymous: the shared pool).
+
         Args:
             prompt: the text to continue; must not be empty.
             params: :class:`ModelGenerationInputKobold` or a mapping with its keys, checked
@@ -205,7 +207,9 @@ class _GenerationMixin(_ClientBase):
     async def generate_status(self, id: str, *, retries: int | None = None) -> RequestStatusKobold:
         """Progress and results: ``GET /v2/generate/text/status/{id}`` (seed: AsyncStatus).
 
-        No key is sent (the id is the capability). Limit: 60 GETs a minute per id.
+        Key: none — the request id is the capability.
+
+        Limit: 60 GETs a minute per id.
 
         Returns:
             :class:`RequestStatusKobold` (``done``, ``faulted``, ``wait_time``,
@@ -219,6 +223,8 @@ class _GenerationMixin(_ClientBase):
 
     async def generate_cancel(self, id: str, *, retries: int | None = None) -> RequestStatusKobold:
         """Cancel a request: ``DELETE /v2/generate/text/status/{id}`` (seed: AsyncStatus).
+
+        Key: none — the request id is the capability.
 
         Jobs not yet started never run; the answer is the status as it was, with the
         generations finished so far. ``done`` may stay False afterwards: treat the cancel
@@ -235,6 +241,8 @@ class _GenerationMixin(_ClientBase):
 
     async def generate_check(self, id: str, *, retries: int | None = None) -> RequestStatusCheck:
         """Progress only: ``GET /v2/generate/text/status/{id}`` (seed: AsyncCheck).
+
+        Key: none — the request id is the capability.
 
         Text has no ``/check`` endpoint (the seed-era ``/v2/generate/check`` is the image
         API), so this reads the status endpoint and drops the generations.
@@ -262,6 +270,8 @@ class _GenerationMixin(_ClientBase):
         **options: Unpack[SubmitOptions],
     ) -> RequestStatusKobold:
         """Submit and wait (seed: SyncGenerate, removed from the Horde).
+
+        Key: required for the submit (as :meth:`generate_async`); the polls send none.
 
         ``POST /v2/generate/text/async``, then ``GET /v2/generate/text/status/{id}`` every
         ``wait_time / 2`` seconds clamped to ``poll_min``..``poll_max`` (never under 1 s);

@@ -78,9 +78,9 @@ class _ManageMixin(_ClientBase):
     ) -> DeletedWorker:
         """Delete a worker: ``DELETE /v2/workers/{worker_id}`` (seed: WorkerSingle).
 
-        Key: the swagger marks it optional but only the owner or a moderator may delete, so
-        the client's key is sent by default. A worker that held a job in the last 20 minutes
-        cannot be deleted: 423 Locked (retry later).
+        Key: required — the swagger marks it optional, but only the owner or a moderator
+        may delete, so the client's key is sent by default. A worker that held a job in the
+        last 20 minutes cannot be deleted: 423 Locked (retry later).
 
         Returns:
             :class:`DeletedWorker` (``deleted_id``, ``deleted_name``).

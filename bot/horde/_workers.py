@@ -37,6 +37,8 @@ class _WorkersMixin(_ClientBase):
     ) -> GenerationPayloadKobold:
         """Ask for a job as a worker: ``POST /v2/generate/text/pop`` (seed: JobPop).
 
+        Key: required — the worker owner's; the worker is registered to it.
+
         Args:
             name: the worker's name (created on first pop; must be the key owner's).
             models: non-empty list of models this worker serves.
@@ -101,6 +103,8 @@ class _WorkersMixin(_ClientBase):
     ) -> float:
         """Deliver a job's text: ``POST /v2/generate/text/submit`` (seed: JobSubmit).
 
+        Key: required — the owner's of the worker that popped the job.
+
         Args:
             id: the job id from :meth:`job_pop`.
             generation: the text (``""`` when faulted).
@@ -146,6 +150,8 @@ class _WorkersMixin(_ClientBase):
     ) -> list[WorkerDetails]:
         """Active workers: ``GET /v2/workers?type=text[&name=]`` (seed: Workers).
 
+        Key: optional — sent only when given; owners and moderators see more.
+
         Args:
             type: text | image | interrogation (default text); name: exact worker name.
             apikey: optional, sent only when given (owners/moderators see more).
@@ -167,7 +173,9 @@ class _WorkersMixin(_ClientBase):
     ) -> WorkerDetails:
         """One worker: ``GET /v2/workers/{worker_id}`` (seed: WorkerSingle).
 
-        ``apikey`` is optional and sent only when given. Limit: 30 a minute.
+        Key: optional — sent only when given; owners and moderators see more.
+
+        Limit: 30 a minute.
 
         Returns:
             :class:`WorkerDetails`.
@@ -185,7 +193,7 @@ class _WorkersMixin(_ClientBase):
     ) -> WorkerDetails:
         """One worker by name: ``GET /v2/workers/name/{worker_name}`` (seed: WorkerSingle).
 
-        ``apikey`` is optional and sent only when given.
+        Key: optional — sent only when given; owners and moderators see more.
 
         Returns:
             :class:`WorkerDetails`.

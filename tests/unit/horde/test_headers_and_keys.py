@@ -164,3 +164,12 @@ async def test_a_key_no_header_can_carry_is_refused_before_sending(
     assert "apikey" in raised.value.errors
     if bad_key:
         assert bad_key not in str(raised.value)
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_each_docstring_says_which_key_it_sends(name: str) -> None:
+    doc = inspect.getdoc(getattr(HordeClient, name)) or ""
+    said = doc.split("Key: ", 1)[1].split()[0].strip(",.;") if "Key: " in doc else None
+    _, required = CALLS[name]
+    expected = "required" if required else "none" if name in WITHOUT_APIKEY_ARG else "optional"
+    assert said == expected
