@@ -70,6 +70,7 @@ TYPED = [
     (403, "SharedKeyEmpty", SharedKeyEmpty, Forbidden),
     (403, "SharedKeyInsufficientKudos", SharedKeyInsufficientKudos, KudosError),
     (400, "SharedKeyExpired", SharedKeyExpired, KudosError),
+    (401, "SharedKeyInvalid", SharedKeyNotFound, InvalidAPIKey),
 ]
 
 
