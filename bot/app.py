@@ -15,6 +15,7 @@ from bot.bot import EXTENSIONS, HordeBot
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.config import Settings
 from bot.generation import GenerationService, Poller, SubmitGovernor
+from bot.generation.repository import JobRepository
 from bot.horde import HordeClient
 from bot.model_catalog import ModelCatalog
 from bot.policy import CooldownTracker
@@ -23,7 +24,6 @@ from bot.services import Services
 from bot.storage.accounts import AccountRepository
 from bot.storage.database import Database
 from bot.storage.guilds import BlockedUserRepository, GuildSettingsRepository
-from bot.storage.jobs import JobRepository
 from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
 from bot.worker_list import WorkerListCache
 

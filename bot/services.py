@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.config import Settings
+from bot.cooldowns import CooldownTracker
 from bot.errors import KeyNeedsRelogin
 from bot.generation import GenerationService
 from bot.horde import HordeClient
@@ -16,9 +16,6 @@ from bot.storage.accounts import AccountRepository
 from bot.storage.database import Database
 from bot.storage.guilds import BlockedUserRepository, GuildSettingsRepository
 from bot.worker_list import WorkerListCache
-
-if TYPE_CHECKING:  # bot.policy reads Services at run time, so only the type is imported
-    from bot.policy import CooldownTracker
 
 
 @dataclass

@@ -89,7 +89,7 @@ class Chat(commands.Cog, name=CHAT_COG):
     async def _start_when_ready(self) -> None:
         """Restart the queues once the bot is connected."""
         await self.bot.wait_until_ready()
-        await self.service.start(self.driver, self.bot.services.generations.jobs)
+        await self.service.start(self.driver, self.bot.services.generations)
 
     # --- commands -----------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from discord.ext import commands
 
 from bot.bot import HordeBot
 from bot.errors import BadInput, NotPermitted
-from bot.generation import GenerationRequest, JobNotFound, TooManyInFlight
+from bot.generation import GenerationRequest, JobNotFound
 from bot.horde.errors import HordeValidationError
 from bot.horde.params import validate_params
 from bot.policy import GenerationPolicy, check_interaction
@@ -150,8 +150,6 @@ class Generate(commands.Cog, name=ACTIONS_COG):
         user_id = interaction.user.id
         apikey = await services.key_for(user_id)
         limit = job.policy.max_in_flight
-        if await service.jobs.count_in_flight(user_id) >= limit:
-            raise TooManyInFlight(limit)
         issued_at = services.clock.time()
         request = GenerationRequest(
             prompt=job.prompt,
@@ -194,7 +192,7 @@ class Generate(commands.Cog, name=ACTIONS_COG):
         except discord.HTTPException:
             await service.cancel(job_id)  # nobody can see this reply: do not spend kudos
             raise
-        await service.jobs.set_message_id(job_id, message_id)
+        await service.set_message_id(job_id, message_id)
         listener.attach(message_id)
         log.info("Member %s started generation job %s", user_id, job_id)
         return job_id
@@ -228,7 +226,7 @@ class Generate(commands.Cog, name=ACTIONS_COG):
         self, interaction: discord.Interaction[Any], job_id: int, *, extend: bool
     ) -> None:
         services = self.bot.services
-        record = await services.generations.jobs.get(job_id)
+        record = await services.generations.get(job_id)
         if record is None:
             raise JobNotFound(job_id)
         prompt = record.prompt

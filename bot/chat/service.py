@@ -20,7 +20,7 @@ from bot.chat.formats import PLAIN
 from bot.chat.prompt import ChatTurn, build_prompt, trim_reply
 from bot.chat.reference import ModelReference
 from bot.clock import SYSTEM_CLOCK, Clock
-from bot.generation.state import GenerationRequest, JobKind
+from bot.generation.state import GenerationRequest, JobKind, JobRecord
 from bot.storage.chat import (
     ANSWERED,
     PENDING,
@@ -30,7 +30,6 @@ from bot.storage.chat import (
     StoredTurn,
     anchor,
 )
-from bot.storage.jobs import JobRepository
 
 __all__ = ["ChatContext", "ChatService", "ReplyDriver", "TurnLimits"]
 
@@ -87,6 +86,12 @@ class ChatContext:
         )
 
 
+class JobLookup(Protocol):
+    """How the chat service reads the engine's jobs (``GenerationService.get``)."""
+
+    async def get(self, job_id: int) -> JobRecord | None: ...
+
+
 class ReplyDriver(Protocol):
     """The Discord side of answering a turn."""
 
@@ -123,7 +128,7 @@ class ChatService:
         self._tasks: set[asyncio.Task[None]] = set()
         self._purger: asyncio.Task[None] | None = None
 
-    async def start(self, driver: ReplyDriver, jobs: JobRepository | None = None) -> None:
+    async def start(self, driver: ReplyDriver, jobs: JobLookup | None = None) -> None:
         """Serve queued turns left from before a restart; purge old transcripts daily.
 
         With the engine's ``jobs``, turns whose generation is gone are unstuck first.
@@ -136,7 +141,7 @@ class ChatService:
         if self._purger is None:
             self._purger = asyncio.create_task(self._purge_daily(), name="chat-purge")
 
-    async def _unstick(self, jobs: JobRepository) -> None:
+    async def _unstick(self, jobs: JobLookup) -> None:
         """A turn marked running whose job was never stored (a crash between submitting and
         recording it) is queued again; one whose job was delivered or purged is answered."""
         for turn in await self.repo.running_turns():

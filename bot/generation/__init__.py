@@ -51,10 +51,11 @@ undelivered ones are delivered again.
 Other calls: ``cancel(job_id) -> bool`` (the Cancel button; False if it had already ended,
 :class:`JobNotFound` if unknown), ``cancel_user(guild_id, user_id) -> int`` (moderators;
 ``guild_id=None`` means everywhere), ``snapshot(job_id)``, ``in_flight`` / ``queued_in_bot``
-(``/mod status``), and ``service.jobs`` (:class:`~bot.storage.jobs.JobRepository`):
-``get(job_id)`` for Regenerate / Continue (prompt, params, models, options, generations;
-``record.to_request()`` rebuilds the request — replace ``user_id`` with the presser, who pays),
-``set_message_id`` once the reply exists, ``set_context``.
+(``/mod status``), ``get(job_id)`` for Regenerate / Continue and the buttons (prompt, params,
+models, options, generations; ``record.to_request()`` rebuilds the request — replace
+``user_id`` with the presser, who pays), ``count_in_flight(user_id)`` and
+``set_message_id`` once the reply exists. The job repository
+(:mod:`bot.generation.repository`) is the engine's own: nothing outside it writes jobs.
 
 A ``SIGKILL`` while a submit is on the wire can submit that job twice after the restart (the
 Horde's id was never stored); a graceful ``close()`` waits for such submits.

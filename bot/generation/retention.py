@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.clock import Clock
-from bot.storage.jobs import JobRepository
+from bot.generation.repository import JobRepository
 
 log = logging.getLogger(__name__)
 

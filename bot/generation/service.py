@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.errors import UserFacingError
@@ -18,6 +17,7 @@ from bot.generation.governor import SubmitGovernor
 from bot.generation.live import LiveJob
 from bot.generation.notify import Notifier, NullListener, settle
 from bot.generation.poller import Poller, PollEvent, PollOutcome
+from bot.generation.repository import JobRepository
 from bot.generation.retention import purge_daily, purge_finished
 from bot.generation.state import (
     ErrorInfo,
@@ -33,9 +33,6 @@ from bot.generation.submitter import Submitter
 from bot.horde import HordeClient
 from bot.horde.errors import HordeError
 from bot.horde.models import RequestStatusKobold
-
-if TYPE_CHECKING:  # a runtime import would be circular (jobs.py uses bot.generation.state)
-    from bot.storage.jobs import JobRepository
 
 __all__ = ["ApiKeyResolver", "GenerationService", "ListenerFactory"]
 
@@ -73,7 +70,7 @@ class GenerationService:
         self._client = client
         self._governor = governor
         self._poller = poller
-        self.jobs = jobs
+        self._jobs = jobs  # private: callers use the methods below
         self._clock = clock
         self.max_in_flight_per_user = max_in_flight_per_user
         self.retention_days = retention_days
@@ -110,7 +107,7 @@ class GenerationService:
         self._poller.start()
         await self.purge()
         self._purge_task = asyncio.create_task(
-            purge_daily(self.jobs, self._clock, self.retention_days), name="job-purge"
+            purge_daily(self._jobs, self._clock, self.retention_days), name="job-purge"
         )
 
     async def close(self) -> None:
@@ -154,6 +151,18 @@ class GenerationService:
         job = self._live.get(job_id)
         return job.snapshot() if job is not None else None
 
+    async def get(self, job_id: int) -> JobRecord | None:
+        """The stored job (Regenerate / Continue read its request; buttons its kind)."""
+        return await self._jobs.get(job_id)
+
+    async def count_in_flight(self, user_id: int | None = None) -> int:
+        """Stored jobs pending or running (of one payer when given)."""
+        return await self._jobs.count_in_flight(user_id)
+
+    async def set_message_id(self, job_id: int, message_id: int) -> None:
+        """Record the id of the reply once Discord created it (a restart edits that one)."""
+        await self._jobs.set_message_id(job_id, message_id)
+
     # --- submit ---------------------------------------------------------------------
 
     async def submit(
@@ -175,10 +184,10 @@ class GenerationService:
         request.submit_options()  # fail fast on unknown options, before anything is stored
         limit = self.max_in_flight_per_user if max_in_flight is None else max_in_flight
         async with self._admit:
-            if await self.jobs.count_in_flight(request.user_id) >= limit:
+            if await self._jobs.count_in_flight(request.user_id) >= limit:
                 raise TooManyInFlight(limit)
             now = self._clock.time()
-            job_id = await self.jobs.insert(request, now=now)
+            job_id = await self._jobs.insert(request, now=now)
         job = LiveJob(
             id=job_id,
             kind=request.kind,
@@ -212,7 +221,7 @@ class GenerationService:
             return
         now = self._clock.time()
         try:
-            await self.jobs.mark_submitted(job.id, horde_id, now=now)
+            await self._jobs.mark_submitted(job.id, horde_id, now=now)
         except Exception:
             # Keep serving the job from memory; only a restart before the next write could
             # submit it again.
@@ -262,7 +271,7 @@ class GenerationService:
             # Write on progress, and otherwise now and then (resume reads polled_at): a
             # ticking wait_time alone is not worth a database write per poll.
             if progressed or now - job.status_saved_at >= STATUS_SAVE_INTERVAL:
-                await self.jobs.update_status(job.id, status, generations, now=now)
+                await self._jobs.update_status(job.id, status, generations, now=now)
                 job.status_saved_at = now
             if not job.state.terminal:  # a cancel may have ended it meanwhile
                 self._notifier.publish(job)
@@ -278,7 +287,7 @@ class GenerationService:
         """
         job = self._live.get(job_id)
         if job is None or job.state.terminal:
-            if await self.jobs.get(job_id) is None:
+            if await self._jobs.get(job_id) is None:
                 raise JobNotFound(job_id)
             return False
         if job.state is JobState.PENDING:
@@ -298,7 +307,7 @@ class GenerationService:
 
     async def cancel_user(self, guild_id: int | None, user_id: int) -> int:
         """Cancel a member's jobs (in one guild when given); returns how many were cancelled."""
-        records = await self.jobs.list_in_flight(user_id, guild_id)
+        records = await self._jobs.list_in_flight(user_id, guild_id)
         results = await asyncio.gather(*(self.cancel(r.id) for r in records))
         return sum(1 for cancelled in results if cancelled)
 
@@ -333,7 +342,7 @@ class GenerationService:
         self._poller.untrack(job.id)
         self._live.pop(job.id, None)
         try:
-            await self.jobs.finish(
+            await self._jobs.finish(
                 job.id, state, now=now, status=status, generations=generations, error=error
             )
         except Exception:
@@ -358,11 +367,11 @@ class GenerationService:
             return 0
         self._resumed = True
         count = 0
-        for record in await self.jobs.list_undelivered():
+        for record in await self._jobs.list_undelivered():
             job = LiveJob.from_record(record, self._make_listener(listener_factory, record))
             self._notifier.publish(job)
             count += 1
-        for record in await self.jobs.list_unfinished():
+        for record in await self._jobs.list_unfinished():
             if record.id in self._live:
                 continue
             job = LiveJob.from_record(record, self._make_listener(listener_factory, record))
@@ -400,7 +409,7 @@ class GenerationService:
 
     async def purge(self) -> int:
         """Delete jobs finished more than ``retention_days`` ago; returns how many."""
-        return await purge_finished(self.jobs, self._clock, self.retention_days)
+        return await purge_finished(self._jobs, self._clock, self.retention_days)
 
 
 def _split(status: RequestStatusKobold) -> tuple[HordeStatus, tuple[Generation, ...]]:

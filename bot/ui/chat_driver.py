@@ -125,7 +125,7 @@ class ChatDriver:
 
     async def button(self, interaction: discord.Interaction[Any], action: str, job_id: int) -> None:
         engine = self.engine()
-        record = await engine.jobs.get(job_id)
+        record = await engine.get(job_id)
         if record is None:
             raise BadInput("That reply is no longer known.")
         context = ChatContext.from_json(record.context)

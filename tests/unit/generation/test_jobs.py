@@ -10,7 +10,7 @@ from bot.generation import (
     JobKind,
     JobState,
 )
-from bot.storage.jobs import JobRepository
+from bot.generation.repository import JobRepository
 
 NOW = 1_800_000_000.0
 

@@ -7,8 +7,8 @@ import secrets
 from pathlib import Path
 
 from bot.generation import GenerationRequest, JobPhase, JobRecord, JobState
+from bot.generation.repository import JobRepository
 from bot.storage.database import Database
-from bot.storage.jobs import JobRepository
 from tests.fakes.horde import FakeHorde
 from tests.unit.generation.conftest import Recorder, ServiceFactory
 

@@ -15,7 +15,7 @@ from bot.generation import (
     JobState,
     TooManyInFlight,
 )
-from bot.storage.jobs import JobRepository
+from bot.generation.repository import JobRepository
 from tests.fakes.horde import FakeHorde
 from tests.unit.generation.conftest import Recorder, ServiceFactory
 
@@ -65,7 +65,7 @@ async def test_polls_that_change_nothing_visible_do_not_notify(
     listener = Recorder()
     job_id = await service.submit(_request(), apikey=ANON, listener=listener)
     await listener.wait_for(lambda s: s.queue_position is not None)  # the first poll
-    record = await service.jobs.get(job_id)
+    record = await service.get(job_id)
     assert record is not None
     assert record.horde_id is not None
     status_path = f"/v2/generate/text/status/{record.horde_id}"
