@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.chat.service import ChatService
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.config import Settings
 from bot.cooldowns import CooldownTracker
@@ -33,6 +34,7 @@ class Services:
     cooldowns: CooldownTracker
     models: ModelCatalog  # the Horde's text models, cached (autocomplete, checks)
     workers: WorkerListCache  # the Horde's text workers, cached (/workers, chat capacity)
+    chat: ChatService  # /chat's conversations and their queues (repository: ``chat.repo``)
     clock: Clock = field(default=SYSTEM_CLOCK)
 
     async def key_for(self, discord_user_id: int) -> str:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from bot.chat.capacity import WorkerCapacity
 from bot.chat.formats import PLAIN
-from bot.chat.prompt import ChatTurn, build_prompt, trim_reply
+from bot.chat.prompt import ChatTurn, build_prompt
 from bot.chat.reference import ModelReference
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.generation.state import GenerationRequest, JobKind, JobRecord
@@ -196,11 +196,10 @@ class ChatService:
         return any(t.reply_state in (PENDING, RUNNING) for t in turns)
 
     async def finish(self, job_id: int, context: ChatContext, text: str | None) -> None:
-        """A reply ended: store its text (trimmed at the stops), then answer the next turn.
-
-        Idempotent, so a reply delivered twice after a restart is stored once.
+        """A reply ended: store its text (its delivery trimmed it at the stops), then answer
+        the next turn. Idempotent, so a reply delivered twice after a restart is stored once.
         """
-        reply = trim_reply(text or "", context.stops, bot_name=context.bot_name)
+        reply = text or ""
         if context.continued:
             await self._store_continuation(job_id, context, reply)
         elif reply and await self.repo.assistant_turn_for_job(job_id) is None:

@@ -1,29 +1,32 @@
-"""The Discord side of answering chat turns, and what the chat buttons do.
+"""The front end of chat turns: answering them in Discord, and what their buttons do.
 
-:class:`ChatDriver` is the :class:`~bot.chat.service.ReplyDriver` of the ``Chat`` cog: it
-applies the server rules to the member who pays, posts the placeholder in the thread
-(replying to the turn) and submits the job with a :class:`ChatReplyUpdater`. Regenerate
-and Continue are paid by whoever presses, and only the latest reply of an idle
-conversation can be redone.
+:class:`ChatFrontEnd` is the :class:`~bot.ui.frontends.FrontEnd` of ``JobKind.CHAT`` and
+the :class:`~bot.chat.service.ReplyDriver` of the chat service: it applies the server rules
+to the member who pays, posts the placeholder in the thread (replying to the turn) and
+submits the job with a :class:`ChatReplyUpdater`. Regenerate and Continue are paid by
+whoever presses, and only the latest reply of an idle conversation can be redone.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from typing import Any
 
 import discord
 
-from bot.bot import HordeBot
 from bot.chat.service import ChatContext, ChatService, TurnLimits
 from bot.errors import BadInput, NotAllowedHere, NotPermitted, UserFacingError
-from bot.generation import GenerationRequest, GenerationService
+from bot.generation import GenerationRequest, GenerationService, JobRecord
 from bot.policy import GenerationPolicy, check_generate
-from bot.storage.chat import ChatRepository, Conversation, StoredTurn
+from bot.services import Services
+from bot.storage.chat import Conversation, StoredTurn
 from bot.ui.chat_updater import ChatReplyUpdater
+from bot.ui.frontends import ButtonPress, may_manage
+from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
 
-__all__ = ["ChatDriver"]
+__all__ = ["CHAT_OFF", "ChatFrontEnd"]
 
 log = logging.getLogger(__name__)
 
@@ -31,17 +34,54 @@ NO_MENTIONS = discord.AllowedMentions.none()
 CHAT_OFF = "A moderator switched `/chat` off on this server."
 
 
-class ChatDriver:
-    """Answers turns for :class:`ChatService` and handles the chat buttons."""
+class ChatFrontEnd:
+    """Answers turns for :class:`ChatService`, shows the replies and handles their buttons."""
 
-    def __init__(self, bot: HordeBot, service: ChatService, repo: ChatRepository) -> None:
-        self.bot = bot
-        self.service = service
-        self.repo = repo
+    def __init__(
+        self,
+        client: discord.Client,
+        services: Services,
+        *,
+        edit_interval: float = DEFAULT_EDIT_INTERVAL,
+    ) -> None:
+        self._client = client
+        self.services = services
+        self.service: ChatService = services.chat
+        self.repo = services.chat.repo
+        self._edit_interval = edit_interval
         self._payers: dict[int, int] = {}  # turn id → member paying a Regenerate / Continue
+        self._starter: asyncio.Task[None] | None = None
 
     def engine(self) -> GenerationService:
-        return self.bot.services.generations
+        return self.services.generations
+
+    # --- FrontEnd -----------------------------------------------------------------------------
+
+    def listener(self, record: JobRecord) -> ChatReplyUpdater:
+        """Completes the same chat reply after a restart (and stores it in the conversation)."""
+        return self._updater(ChatContext.from_json(record.context), record.models)
+
+    def _updater(self, context: ChatContext, models: tuple[str, ...]) -> ChatReplyUpdater:
+        return ChatReplyUpdater(
+            self._client,
+            context,
+            models,
+            finish=self.service.finish,
+            clock=self.services.clock,
+            min_interval=self._edit_interval,
+        )
+
+    async def start(self) -> None:
+        """Restart the conversations' queues once the bot is connected."""
+        self._starter = asyncio.create_task(self._start_when_ready(), name="chat-start")
+
+    async def _start_when_ready(self) -> None:
+        await self._client.wait_until_ready()
+        await self.service.start(self, self.services.generations)
+
+    async def close(self) -> None:
+        if self._starter is not None:
+            self._starter.cancel()
 
     async def check_member(self, conv: Conversation, user_id: int, thread: Any) -> GenerationPolicy:
         """The server rules for ``user_id`` in this chat's thread (raises when refused)."""
@@ -49,7 +89,7 @@ class ChatDriver:
             raise NotAllowedHere(CHAT_OFF)
         nsfw = bool(thread.is_nsfw()) if hasattr(thread, "is_nsfw") else False
         return await check_generate(
-            self.bot.services,
+            self.services,
             guild_id=conv.guild_id,
             channel_id=conv.thread_id,
             channel_nsfw=nsfw,
@@ -82,7 +122,7 @@ class ChatDriver:
         if thread is None:
             return None
         try:
-            apikey = await self.bot.services.key_for(request.user_id)
+            apikey = await self.services.key_for(request.user_id)
         except UserFacingError as error:
             await thread.send(error.user_message, allowed_mentions=NO_MENTIONS)
             return None
@@ -95,14 +135,7 @@ class ChatDriver:
         context = dataclasses.replace(
             ChatContext.from_json(request.context), placeholder_id=placeholder.id
         )
-        listener = ChatReplyUpdater(
-            self.bot,
-            context,
-            request.models,
-            clock=self.bot.services.clock,
-            min_interval=self.bot.edit_interval,
-            finish=self.service.finish,
-        )
+        listener = self._updater(context, request.models)
         submitted = dataclasses.replace(
             request, context=context.to_json(), message_id=placeholder.id
         )
@@ -113,34 +146,31 @@ class ChatDriver:
             return None
 
     async def _thread(self, conversation: Conversation) -> discord.Thread | None:
-        channel = self.bot.get_channel(conversation.thread_id)
+        channel = self._client.get_channel(conversation.thread_id)
         if channel is None:
             try:
-                channel = await self.bot.fetch_channel(conversation.thread_id)
+                channel = await self._client.fetch_channel(conversation.thread_id)
             except discord.HTTPException:
                 return None
         return channel if isinstance(channel, discord.Thread) else None
 
     # --- buttons ------------------------------------------------------------------------------
 
-    async def button(self, interaction: discord.Interaction[Any], action: str, job_id: int) -> None:
-        engine = self.engine()
-        record = await engine.get(job_id)
+    async def on_button(self, interaction: discord.Interaction[Any], press: ButtonPress) -> None:
+        engine, record, job_id = self.engine(), press.record, press.job_id
         if record is None:
             raise BadInput("That reply is no longer known.")
         context = ChatContext.from_json(record.context)
         conversation = await self.repo.conversation(context.conversation_id)
         if conversation is None or not conversation.active:
             raise BadInput("That conversation has ended.")
-        if action == "cancel":
-            if interaction.user.id not in (record.user_id, conversation.owner_id) and not (
-                interaction.permissions.manage_messages
-            ):
+        if press.action == "cancel":
+            if not may_manage(interaction, record.user_id, conversation.owner_id):
                 raise NotPermitted("Only the member paying for this reply can cancel it.")
             await interaction.response.defer()
             await engine.cancel(job_id)
             return
-        await self._again(interaction, conversation, context, job_id, extend=action == "more")
+        await self._again(interaction, conversation, context, job_id, extend=press.action == "more")
 
     async def _again(
         self,
