@@ -20,6 +20,7 @@ from bot.chat.formats import PLAIN
 from bot.chat.prompt import ChatTurn, build_prompt
 from bot.chat.reference import ModelReference
 from bot.clock import SYSTEM_CLOCK, Clock
+from bot.generation.retention import DAY, purge_daily
 from bot.generation.state import GenerationRequest, JobKind, JobRecord
 from bot.storage.chat import (
     ANSWERED,
@@ -34,8 +35,6 @@ from bot.storage.chat import (
 __all__ = ["ChatContext", "ChatService", "ReplyDriver", "TurnLimits"]
 
 log = logging.getLogger(__name__)
-
-PURGE_EVERY = 24 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +122,7 @@ class ChatService:
         self.capacity = capacity
         self.driver: ReplyDriver | None = None
         self._clock = clock
-        self._retention = retention_days * 86400.0
+        self._retention = retention_days * DAY
         self._locks: dict[int, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._purger: asyncio.Task[None] | None = None
@@ -139,7 +138,10 @@ class ChatService:
         for conversation_id in await self.repo.with_pending_turns():
             self.kick(conversation_id)
         if self._purger is None:
-            self._purger = asyncio.create_task(self._purge_daily(), name="chat-purge")
+            self._purger = asyncio.create_task(
+                purge_daily(self._clock, self._purge, "chat conversations", at_once=True),
+                name="chat-purge",
+            )
 
     async def _unstick(self, jobs: JobLookup) -> None:
         """A turn marked running whose job was never stored (a crash between submitting and
@@ -357,12 +359,7 @@ class ChatService:
             if anchor(t) <= anchor(turn) and t.content
         ]
 
-    async def _purge_daily(self) -> None:
-        while True:
-            try:
-                removed = await self.repo.purge(self._clock.time() - self._retention)
-                if removed:
-                    log.info("Purged %d old chat conversations", removed)
-            except Exception:
-                log.exception("Purging old chat conversations failed")
-            await self._clock.sleep(PURGE_EVERY)
+    async def _purge(self) -> None:
+        removed = await self.repo.purge(self._clock.time() - self._retention)
+        if removed:
+            log.info("Purged %d old chat conversations", removed)

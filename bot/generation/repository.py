@@ -158,13 +158,6 @@ class JobRepository:
             ),
         )
 
-    async def reset_to_pending(self, job_id: int) -> None:
-        """Back to the bot's queue (a submit was refused by the rate limiter)."""
-        await self._write(
-            "UPDATE generations SET state = ? WHERE id = ? AND horde_id IS NULL",
-            (JobState.PENDING.value, job_id),
-        )
-
     async def set_message_id(self, job_id: int, message_id: int) -> None:
         """Remember the id of the reply message (known only after the first edit)."""
         await self._write(

@@ -12,11 +12,12 @@ from collections.abc import Awaitable, Callable
 
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.errors import UserFacingError
-from bot.generation.errors import ErrorKind, JobNotFound, ServiceClosed, TooManyInFlight, kind_of
+from bot.generation.errors import ErrorKind, JobNotFound, ServiceClosed, TooManyInFlight
 from bot.generation.governor import SubmitGovernor
 from bot.generation.live import LiveJob
 from bot.generation.notify import Notifier, NullListener, settle
-from bot.generation.poller import Poller, PollEvent, PollOutcome
+from bot.generation.outcomes import FAULTED, ended_by, error_info, key_error, split_status
+from bot.generation.poller import Poller, PollEvent
 from bot.generation.repository import JobRepository
 from bot.generation.retention import purge_daily, purge_finished
 from bot.generation.state import (
@@ -40,10 +41,6 @@ log = logging.getLogger(__name__)
 
 ListenerFactory = Callable[[JobRecord], JobListener]
 ApiKeyResolver = Callable[[int], Awaitable[str]]
-
-
-# Seconds between two database writes of an unchanged status (see ``_on_poll``).
-STATUS_SAVE_INTERVAL = 60.0
 
 
 class GenerationService:
@@ -107,7 +104,7 @@ class GenerationService:
         self._poller.start()
         await self.purge()
         self._purge_task = asyncio.create_task(
-            purge_daily(self._jobs, self._clock, self.retention_days), name="job-purge"
+            purge_daily(self._clock, self.purge, "generations"), name="job-purge"
         )
 
     async def close(self) -> None:
@@ -210,7 +207,7 @@ class GenerationService:
         try:
             horde_id = await self._submitter.submit(job, request, apikey)
         except HordeError as exc:
-            await self._finish(job, JobState.FAILED, error=_error_info(exc))
+            await self._finish(job, JobState.FAILED, error=error_info(exc))
             return
         except Exception:
             log.exception("submitting job %s failed unexpectedly", job.id)
@@ -243,34 +240,21 @@ class GenerationService:
         job = self._live.get(event.key)
         if job is None or job.state.terminal:
             return
-        if event.outcome is PollOutcome.EXPIRED:
-            message = "The AI Horde forgot this request: it expired before it finished."
-            rc = event.error.rc if event.error else None
-            error = ErrorInfo(ErrorKind.EXPIRED, message, rc)
-            await self._finish(job, JobState.EXPIRED, error=error)
-            return
-        if event.outcome is PollOutcome.UNAVAILABLE:
-            message = "The AI Horde stayed unavailable for longer than a request can live."
-            error = ErrorInfo(ErrorKind.UNAVAILABLE, message)
-            await self._finish(job, JobState.FAILED, error=error)
+        ended = ended_by(event)
+        if ended is not None:
+            await self._finish(job, ended.state, error=ended.error)
             return
         assert event.status is not None
-        status, generations = _split(event.status)
+        status, generations = split_status(event.status)
         if event.status.faulted:
-            error = ErrorInfo(ErrorKind.FAULTED, "The Horde's workers failed this generation.")
             await self._finish(
-                job, JobState.FAULTED, status=status, generations=generations, error=error
+                job, JobState.FAULTED, status=status, generations=generations, error=FAULTED
             )
         elif event.status.done:
             await self._finish(job, JobState.DONE, status=status, generations=generations)
         else:
             now = self._clock.time()
-            before = job.status.progress if job.status is not None else None
-            progressed = status.progress != before or generations != job.generations
-            job.status, job.status_at, job.generations = status, now, generations
-            # Write on progress, and otherwise now and then (resume reads polled_at): a
-            # ticking wait_time alone is not worth a database write per poll.
-            if progressed or now - job.status_saved_at >= STATUS_SAVE_INTERVAL:
+            if job.take_status(status, generations, now):
                 await self._jobs.update_status(job.id, status, generations, now=now)
                 job.status_saved_at = now
             if not job.state.terminal:  # a cancel may have ended it meanwhile
@@ -301,7 +285,9 @@ class GenerationService:
         self._poller.untrack(job_id)
         assert job.horde_id is not None
         final = await self._cancel_on_horde(job_id, job.horde_id)
-        status, generations = (job.status, job.generations) if final is None else _split(final)
+        status, generations = (
+            (job.status, job.generations) if final is None else split_status(final)
+        )
         await self._finish(job, JobState.CANCELLED, status=status, generations=generations)
         return True
 
@@ -391,11 +377,11 @@ class GenerationService:
         try:
             apikey = await apikey_for(record.user_id)
         except UserFacingError as exc:
-            await self._finish(job, JobState.FAILED, error=_key_error(exc.user_message))
+            await self._finish(job, JobState.FAILED, error=key_error(exc.user_message))
             return
         except Exception:
             log.exception("no API key for resumed job %s", record.id)
-            await self._finish(job, JobState.FAILED, error=_key_error(None))
+            await self._finish(job, JobState.FAILED, error=key_error(None))
             return
         self._start_submit(job, record.to_request(), apikey)
 
@@ -410,16 +396,3 @@ class GenerationService:
     async def purge(self) -> int:
         """Delete jobs finished more than ``retention_days`` ago; returns how many."""
         return await purge_finished(self._jobs, self._clock, self.retention_days)
-
-
-def _split(status: RequestStatusKobold) -> tuple[HordeStatus, tuple[Generation, ...]]:
-    return HordeStatus.from_any(status), tuple(Generation.from_any(g) for g in status.generations)
-
-
-def _error_info(error: HordeError) -> ErrorInfo:
-    return ErrorInfo(kind=kind_of(error), message=error.message, rc=error.rc)
-
-
-def _key_error(message: str | None) -> ErrorInfo:
-    text = message or "The bot could not read the API key to use for this generation."
-    return ErrorInfo(ErrorKind.INVALID_API_KEY, text)
