@@ -20,11 +20,9 @@ from bot.chat.service import ChatContext, ChatService, TurnLimits
 from bot.errors import BadInput, NotAllowedHere, NotPermitted, UserFacingError
 from bot.generation import GenerationRequest, GenerationService, JobRecord
 from bot.policy import GenerationPolicy, check_generate
-from bot.services import Services
-from bot.storage.chat import Conversation, StoredTurn
+from bot.storage.chat import ChatRepository, Conversation, StoredTurn
 from bot.ui.chat_updater import ChatReplyUpdater
-from bot.ui.frontends import ButtonPress, may_manage
-from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
+from bot.ui.frontends import ButtonPress, FrontEndBase, may_manage
 
 __all__ = ["CHAT_OFF", "ChatFrontEnd"]
 
@@ -34,23 +32,21 @@ NO_MENTIONS = discord.AllowedMentions.none()
 CHAT_OFF = "A moderator switched `/chat` off on this server."
 
 
-class ChatFrontEnd:
+class ChatFrontEnd(FrontEndBase):
     """Answers turns for :class:`ChatService`, shows the replies and handles their buttons."""
 
-    def __init__(
-        self,
-        client: discord.Client,
-        services: Services,
-        *,
-        edit_interval: float = DEFAULT_EDIT_INTERVAL,
-    ) -> None:
-        self._client = client
-        self.services = services
-        self.service: ChatService = services.chat
-        self.repo = services.chat.repo
-        self._edit_interval = edit_interval
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # FrontEndBase's (client, services, edit_interval=)
         self._payers: dict[int, int] = {}  # turn id → member paying a Regenerate / Continue
         self._starter: asyncio.Task[None] | None = None
+
+    @property
+    def service(self) -> ChatService:
+        return self.services.chat
+
+    @property
+    def repo(self) -> ChatRepository:
+        return self.services.chat.repo
 
     def engine(self) -> GenerationService:
         return self.services.generations

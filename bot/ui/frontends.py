@@ -16,11 +16,22 @@ from typing import Any, Protocol, TypeVar
 
 import discord
 
+from bot.errors import NotPermitted
 from bot.generation.state import JobKind, JobListener, JobRecord
+from bot.services import Services
 from bot.tree import answer_error
+from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
 from bot.ui.replies import reply
 
-__all__ = ["ButtonPress", "FrontEnd", "FrontEnds", "JobLookup", "may_manage"]
+__all__ = [
+    "ButtonPress",
+    "FrontEnd",
+    "FrontEndBase",
+    "FrontEnds",
+    "JobLookup",
+    "may_manage",
+    "require_manager",
+]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +70,27 @@ class FrontEnd(Protocol):
     async def close(self) -> None: ...
 
 
+class FrontEndBase:
+    """What every front end holds: the Discord client, the services, the edit pacing."""
+
+    def __init__(
+        self,
+        client: discord.Client,
+        services: Services,
+        *,
+        edit_interval: float = DEFAULT_EDIT_INTERVAL,
+    ) -> None:
+        self._client = client
+        self.services = services
+        self._edit_interval = edit_interval
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
 class JobLookup(Protocol):
     async def get(self, job_id: int) -> JobRecord | None: ...
 
@@ -68,6 +100,15 @@ def may_manage(interaction: discord.Interaction[Any], *owner_ids: int | None) ->
     if interaction.user.id in owner_ids:
         return True
     return interaction.guild_id is not None and interaction.permissions.manage_messages
+
+
+def require_manager(interaction: discord.Interaction[Any], owner_id: int, doing: str) -> None:
+    """Refuse (NotPermitted) unless :func:`may_manage`; ``doing``: "cancel it", …"""
+    if not may_manage(interaction, owner_id):
+        raise NotPermitted(
+            "Only the member who started this generation, or someone with Manage Messages, "
+            f"can {doing}."
+        )
 
 
 class FrontEnds:

@@ -16,15 +16,13 @@ from typing import Any
 
 import discord
 
-from bot.errors import BadInput, NotPermitted
+from bot.errors import BadInput
 from bot.generation import GenerationRequest, JobNotFound, JobRecord
 from bot.horde.errors import HordeValidationError
 from bot.horde.params import validate_params
 from bot.policy import GenerationPolicy, check_interaction
-from bot.services import Services
-from bot.ui.frontends import ButtonPress, may_manage
+from bot.ui.frontends import ButtonPress, FrontEndBase, require_manager
 from bot.ui.generation_render import RequestFacts
-from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
 from bot.ui.replies import reply
 from bot.ui.reply_updater import ISSUED_AT, ReplyTarget, ReplyUpdater
 
@@ -46,19 +44,8 @@ class Job:
     context: dict[str, Any] = field(default_factory=dict)
 
 
-class GenerateFrontEnd:
+class GenerateFrontEnd(FrontEndBase):
     """The :class:`~bot.ui.frontends.FrontEnd` of ``JobKind.GENERATE``."""
-
-    def __init__(
-        self,
-        client: discord.Client,
-        services: Services,
-        *,
-        edit_interval: float = DEFAULT_EDIT_INTERVAL,
-    ) -> None:
-        self._client = client
-        self._services = services
-        self._edit_interval = edit_interval
 
     def listener(self, record: JobRecord) -> ReplyUpdater:
         """Completes the same reply after a restart."""
@@ -66,15 +53,9 @@ class GenerateFrontEnd:
             self._client,
             ReplyTarget.of_record(record),
             RequestFacts.of(record.prompt, record.params, record.models),
-            clock=self._services.clock,
+            clock=self.services.clock,
             min_interval=self._edit_interval,
         )
-
-    async def start(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
 
     # --- starting a job -------------------------------------------------------------------
 
@@ -84,7 +65,7 @@ class GenerateFrontEnd:
         The job is stored (with the interaction token) before the interaction is deferred, so
         a crash between the two cannot leave a "thinking…" reply that no restart knows about.
         """
-        services = self._services
+        services = self.services
         engine = services.generations
         user_id = interaction.user.id
         apikey = await services.key_for(user_id)
@@ -132,7 +113,7 @@ class GenerateFrontEnd:
             yield
         except Exception:
             if not interaction.response.is_done():
-                self._services.cooldowns.forget(interaction.guild_id, interaction.user.id)
+                self.services.cooldowns.forget(interaction.guild_id, interaction.user.id)
             raise
 
     # --- buttons ----------------------------------------------------------------------------
@@ -151,13 +132,9 @@ class GenerateFrontEnd:
             await self._delete(interaction, press.job_id, press.owner_id)
 
     async def _cancel(self, interaction: discord.Interaction[Any], job_id: int, owner: int) -> None:
-        if not may_manage(interaction, owner):
-            raise NotPermitted(
-                "Only the member who started this generation, or someone with Manage Messages, "
-                "can cancel it."
-            )
+        require_manager(interaction, owner, "cancel it")
         await interaction.response.defer()
-        if not await self._services.generations.cancel(job_id):
+        if not await self.services.generations.cancel(job_id):
             await reply(interaction, "That generation had already finished.")
 
     async def _again(
@@ -177,7 +154,7 @@ class GenerateFrontEnd:
                 raise BadInput("There is no generated text to continue.")
             prompt += text
         with self.cooldown_undone_on_error(interaction):
-            policy = await check_interaction(self._services, interaction)
+            policy = await check_interaction(self.services, interaction)
             params = dict(record.params)
             params["max_length"] = policy.max_length_for(_int_or_none(params.get("max_length")))
             job = Job(
@@ -192,11 +169,7 @@ class GenerateFrontEnd:
             await self.start_job(interaction, job)
 
     async def _delete(self, interaction: discord.Interaction[Any], job_id: int, owner: int) -> None:
-        if not may_manage(interaction, owner):
-            raise NotPermitted(
-                "Only the member who started this generation, or someone with Manage Messages, "
-                "can delete it."
-            )
+        require_manager(interaction, owner, "delete it")
         await interaction.response.defer()
         try:
             await interaction.delete_original_response()
