@@ -21,7 +21,7 @@ from bot.chat.prompt import ChatTurn, build_prompt
 from bot.chat.reference import ModelReference
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.generation.retention import DAY, purge_daily
-from bot.generation.state import GenerationRequest, JobKind, JobRecord
+from bot.generation.state import GenerationRequest, JobKind, JobRecord, ReplyAddress
 from bot.storage.chat import (
     ANSWERED,
     PENDING,
@@ -48,39 +48,36 @@ class TurnLimits:
 
 @dataclass(frozen=True, slots=True)
 class ChatContext:
-    """The ``context`` of a chat job: where its reply goes and what it answers."""
+    """The ``context`` of a chat job: what it answers. Where the reply goes (thread,
+    placeholder message) is the job's :class:`~bot.generation.ReplyAddress`."""
 
     conversation_id: int
-    thread_id: int
     turn_id: int  # the user turn answered, or the assistant turn continued
     bot_name: str
     stops: tuple[str, ...]
     continued: bool = False
-    placeholder_id: int | None = None
     quote: str = ""  # the start of the message answered, shown above the reply
 
     def to_json(self) -> dict[str, Any]:
         return {
             "conversation_id": self.conversation_id,
-            "thread_id": self.thread_id,
             "turn_id": self.turn_id,
             "bot_name": self.bot_name,
             "stops": list(self.stops),
             "continued": self.continued,
-            "placeholder_id": self.placeholder_id,
             "quote": self.quote,
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ChatContext:
+        """(Rows of earlier releases also hold ``thread_id`` and ``placeholder_id``: the
+        same values as their reply address, so they are not read.)"""
         return cls(
             conversation_id=int(data["conversation_id"]),
-            thread_id=int(data["thread_id"]),
             turn_id=int(data["turn_id"]),
             bot_name=str(data.get("bot_name") or "Assistant"),
             stops=tuple(str(s) for s in data.get("stops") or ()),
             continued=bool(data.get("continued")),
-            placeholder_id=data.get("placeholder_id"),
             quote=str(data.get("quote") or ""),
         )
 
@@ -197,9 +194,12 @@ class ChatService:
         turns = await self.repo.turns(conversation_id)
         return any(t.reply_state in (PENDING, RUNNING) for t in turns)
 
-    async def finish(self, job_id: int, context: ChatContext, text: str | None) -> None:
-        """A reply ended: store its text (its delivery trimmed it at the stops), then answer
-        the next turn. Idempotent, so a reply delivered twice after a restart is stored once.
+    async def finish(
+        self, job_id: int, context: ChatContext, text: str | None, message_id: int | None
+    ) -> None:
+        """A reply ended: store its text (its delivery trimmed it at the stops; shown in
+        ``message_id``), then answer the next turn. Idempotent, so a reply delivered twice
+        after a restart is stored once.
         """
         reply = text or ""
         if context.continued:
@@ -210,7 +210,7 @@ class ChatService:
                 role="assistant",
                 author_name=context.bot_name,
                 content=reply,
-                message_id=context.placeholder_id,
+                message_id=message_id,
                 job_id=job_id,
                 reply_to=context.turn_id,
             )
@@ -332,7 +332,6 @@ class ChatService:
         params["stop_sequence"] = list(built.stop_sequences) or None
         context = ChatContext(
             conversation_id=conversation.id,
-            thread_id=conversation.thread_id,
             turn_id=turn.id,
             bot_name=limits.bot_name,
             stops=built.stop_sequences,
@@ -346,8 +345,7 @@ class ChatService:
             params={k: v for k, v in params.items() if v is not None},
             models=(conversation.model,) if conversation.model else (),
             guild_id=conversation.guild_id,
-            channel_id=conversation.thread_id,
-            private=conversation.private,
+            reply=ReplyAddress(channel_id=conversation.thread_id, private=conversation.private),
             context=context.to_json(),
         )
 

@@ -25,6 +25,7 @@ from bot.generation.state import (
     JobKind,
     JobRecord,
     JobState,
+    ReplyAddress,
     dumps,
 )
 from bot.secrets import KeyVault, UndecryptableSecret
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 
 _COLUMNS = (
     "id, kind, state, horde_id, user_id, guild_id, channel_id, application_id, "
-    "interaction_token, message_id, private, prompt, params, models, options, status, "
+    "interaction_token, message_id, private, issued_at, prompt, params, models, options, status, "
     "generations, error_kind, error_rc, error_message, context, created_at, submitted_at, "
     "finished_at, delivered_at, polled_at"
 )
@@ -74,23 +75,25 @@ class JobRepository:
 
     async def insert(self, request: GenerationRequest, *, now: float) -> int:
         """Store a new job in state ``pending``; returns its local id."""
-        token = request.interaction_token
+        reply = request.reply
+        token = reply.interaction_token
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO generations (kind, state, user_id, guild_id, channel_id, "
-                "application_id, interaction_token, message_id, private, prompt, params, "
-                "models, options, context, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "application_id, interaction_token, message_id, private, issued_at, prompt, "
+                "params, models, options, context, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     JobKind(request.kind).value,
                     JobState.PENDING.value,
                     request.user_id,
                     request.guild_id,
-                    request.channel_id,
-                    request.application_id,
+                    reply.channel_id,
+                    reply.application_id,
                     self._vault.encrypt(token) if token else None,
-                    request.message_id,
-                    int(request.private),
+                    reply.message_id,
+                    int(reply.private),
+                    reply.issued_at,
                     request.prompt,
                     dumps(dict(request.params)),
                     dumps(list(request.models)),
@@ -264,11 +267,14 @@ class JobRepository:
             horde_id=row["horde_id"],
             user_id=row["user_id"],
             guild_id=row["guild_id"],
-            channel_id=row["channel_id"],
-            application_id=row["application_id"],
-            interaction_token=token,
-            message_id=row["message_id"],
-            private=bool(row["private"]),
+            reply=ReplyAddress(
+                channel_id=row["channel_id"],
+                application_id=row["application_id"],
+                interaction_token=token,
+                message_id=row["message_id"],
+                private=bool(row["private"]),
+                issued_at=row["issued_at"],
+            ),
             prompt=row["prompt"],
             params=json.loads(row["params"]),
             models=tuple(json.loads(row["models"])),

@@ -18,7 +18,7 @@ import discord
 
 from bot.chat.service import ChatContext, ChatService, TurnLimits
 from bot.errors import BadInput, NotAllowedHere, NotPermitted, UserFacingError
-from bot.generation import GenerationRequest, GenerationService, JobRecord
+from bot.generation import GenerationRequest, GenerationService, JobRecord, ReplyAddress
 from bot.policy import GenerationPolicy, check_generate
 from bot.storage.chat import ChatRepository, Conversation, StoredTurn
 from bot.ui.chat_updater import ChatReplyUpdater
@@ -55,11 +55,16 @@ class ChatFrontEnd(FrontEndBase):
 
     def listener(self, record: JobRecord) -> ChatReplyUpdater:
         """Completes the same chat reply after a restart (and stores it in the conversation)."""
-        return self._updater(ChatContext.from_json(record.context), record.models)
+        return self._updater(
+            _address_of(record), ChatContext.from_json(record.context), record.models
+        )
 
-    def _updater(self, context: ChatContext, models: tuple[str, ...]) -> ChatReplyUpdater:
+    def _updater(
+        self, address: ReplyAddress, context: ChatContext, models: tuple[str, ...]
+    ) -> ChatReplyUpdater:
         return ChatReplyUpdater(
             self._client,
+            address,
             context,
             models,
             finish=self.service.finish,
@@ -128,13 +133,9 @@ class ChatFrontEnd(FrontEndBase):
                 message_id=turn.message_id, channel_id=thread.id, fail_if_not_exists=False
             )
         placeholder = await thread.send("⏳ Thinking…", allowed_mentions=NO_MENTIONS, **extra)
-        context = dataclasses.replace(
-            ChatContext.from_json(request.context), placeholder_id=placeholder.id
-        )
-        listener = self._updater(context, request.models)
-        submitted = dataclasses.replace(
-            request, context=context.to_json(), message_id=placeholder.id
-        )
+        address = dataclasses.replace(request.reply, message_id=placeholder.id)
+        submitted = dataclasses.replace(request, reply=address)
+        listener = self._updater(address, ChatContext.from_json(request.context), request.models)
         try:
             return await engine.submit(submitted, apikey=apikey, listener=listener)
         except UserFacingError as error:  # too many in flight, or the engine is closing
@@ -200,3 +201,15 @@ class ChatFrontEnd(FrontEndBase):
         else:
             await self.repo.set_reply_state(turn_id, "pending")
             self.service.kick(conversation.id)
+
+
+def _address_of(record: JobRecord) -> ReplyAddress:
+    """The reply address of a stored chat job; rows whose address lacks the thread or the
+    placeholder take them from the ``thread_id`` / ``placeholder_id`` their context held."""
+    reply, context = record.reply, record.context
+    thread, placeholder = context.get("thread_id"), context.get("placeholder_id")
+    if reply.channel_id is None and isinstance(thread, int):
+        reply = dataclasses.replace(reply, channel_id=thread)
+    if reply.message_id is None and isinstance(placeholder, int):
+        reply = dataclasses.replace(reply, message_id=placeholder)
+    return reply

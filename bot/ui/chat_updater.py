@@ -20,7 +20,7 @@ import discord
 from bot.chat.prompt import trim_reply
 from bot.chat.service import ChatContext
 from bot.clock import SYSTEM_CLOCK, Clock
-from bot.generation.state import JobSnapshot
+from bot.generation.state import JobSnapshot, ReplyAddress
 from bot.ui.delivery import NO_MENTIONS, ReplyDelivery
 from bot.ui.generation_render import Rendered, RequestFacts
 from bot.ui.job_buttons import build_chat_view
@@ -30,8 +30,9 @@ __all__ = ["ChatReplyUpdater", "FinishHook"]
 
 log = logging.getLogger(__name__)
 
-# Stores a finished reply: (job id, context, the reply's text already trimmed, or None).
-FinishHook = Callable[[int, ChatContext, str | None], Awaitable[None]]
+# Stores a finished reply: (job id, context, its text already trimmed or None, the id of the
+# message showing it).
+FinishHook = Callable[[int, ChatContext, str | None, int | None], Awaitable[None]]
 
 
 class ChatReplyUpdater(ReplyDelivery):
@@ -40,6 +41,7 @@ class ChatReplyUpdater(ReplyDelivery):
     def __init__(
         self,
         client: discord.Client,
+        address: ReplyAddress,
         context: ChatContext,
         models: tuple[str, ...] = (),
         *,
@@ -49,6 +51,7 @@ class ChatReplyUpdater(ReplyDelivery):
     ) -> None:
         facts = RequestFacts(prompt=context.quote or "…", models=models)
         super().__init__(client, facts, clock=clock, min_interval=min_interval)
+        self.address = address  # the thread (channel_id) and the placeholder (message_id)
         self.context = context
         self._finish = finish
         self._finished = False
@@ -64,19 +67,19 @@ class ChatReplyUpdater(ReplyDelivery):
         snapshot = dataclasses.replace(snapshot, generations=gens)
         if not self._finished:
             text = next((g.text for g in snapshot.generations if g.text), None)
-            await self._finish(snapshot.job_id, self.context, text)
+            await self._finish(snapshot.job_id, self.context, text, self.address.message_id)
             self._finished = True
         return snapshot
 
     def editable(self) -> bool:
-        return not self._gone and self.context.placeholder_id is not None
+        return not self._gone and self.address.message_id is not None
 
     async def edit(self, rendered: Rendered, snapshot: JobSnapshot) -> None:
         channel = await self._thread()
         if channel is None:
             log.info("Thread of chat job %s is gone; reply not shown", snapshot.job_id)
             return
-        placeholder = self.context.placeholder_id
+        placeholder = self.address.message_id
         assert placeholder is not None
         files = [rendered.attachment.to_file()] if rendered.attachment else []
         await channel.get_partial_message(placeholder).edit(
@@ -92,7 +95,7 @@ class ChatReplyUpdater(ReplyDelivery):
         if rendered.attachment is not None:
             kwargs["file"] = rendered.attachment.to_file()
         message = await channel.send(**kwargs)
-        self.context = dataclasses.replace(self.context, placeholder_id=message.id)
+        self.address = dataclasses.replace(self.address, message_id=message.id)
 
     def _message_kwargs(self, rendered: Rendered, snapshot: JobSnapshot) -> dict[str, Any]:
         return {
@@ -105,7 +108,9 @@ class ChatReplyUpdater(ReplyDelivery):
         }
 
     async def _thread(self) -> discord.Thread | None:
-        thread_id = self.context.thread_id
+        thread_id = self.address.channel_id
+        if thread_id is None:
+            return None
         channel = self._client.get_channel(thread_id)
         if channel is None:
             try:

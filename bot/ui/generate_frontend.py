@@ -9,6 +9,7 @@ Regenerate and Continue run for the member who pressed, with their key.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -17,14 +18,14 @@ from typing import Any
 import discord
 
 from bot.errors import BadInput
-from bot.generation import GenerationRequest, JobNotFound, JobRecord
+from bot.generation import GenerationRequest, JobNotFound, JobRecord, ReplyAddress
 from bot.horde.errors import HordeValidationError
 from bot.horde.params import validate_params
 from bot.policy import GenerationPolicy, check_interaction
 from bot.ui.frontends import ButtonPress, FrontEndBase, require_manager
 from bot.ui.generation_render import RequestFacts
 from bot.ui.replies import reply
-from bot.ui.reply_updater import ISSUED_AT, ReplyTarget, ReplyUpdater
+from bot.ui.reply_updater import ReplyUpdater
 
 __all__ = ["GenerateFrontEnd", "Job", "checked_params"]
 
@@ -49,9 +50,13 @@ class GenerateFrontEnd(FrontEndBase):
 
     def listener(self, record: JobRecord) -> ReplyUpdater:
         """Completes the same reply after a restart."""
+        reply = record.reply
+        if reply.issued_at is None:  # a row that never recorded it: count from its creation
+            reply = dataclasses.replace(reply, issued_at=record.created_at)
         return ReplyUpdater(
             self._client,
-            ReplyTarget.of_record(record),
+            record.user_id,
+            reply,
             RequestFacts.of(record.prompt, record.params, record.models),
             clock=self.services.clock,
             min_interval=self._edit_interval,
@@ -69,7 +74,6 @@ class GenerateFrontEnd(FrontEndBase):
         engine = services.generations
         user_id = interaction.user.id
         apikey = await services.key_for(user_id)
-        issued_at = services.clock.time()
         request = GenerationRequest(
             prompt=job.prompt,
             user_id=user_id,
@@ -77,15 +81,19 @@ class GenerateFrontEnd(FrontEndBase):
             models=job.models,
             trusted_workers=job.trusted_workers,
             guild_id=interaction.guild_id,
-            channel_id=interaction.channel_id,
-            application_id=interaction.application_id,
-            interaction_token=interaction.token,
-            private=job.private,
-            context={**job.context, ISSUED_AT: issued_at},
+            reply=ReplyAddress(
+                channel_id=interaction.channel_id,
+                application_id=interaction.application_id,
+                interaction_token=interaction.token,
+                private=job.private,
+                issued_at=services.clock.time(),
+            ),
+            context=job.context,
         )
         listener = ReplyUpdater(
             self._client,
-            ReplyTarget.of_request(request, issued_at),
+            user_id,
+            request.reply,
             RequestFacts.of(job.prompt, job.params, job.models),
             clock=services.clock,
             min_interval=self._edit_interval,
@@ -162,7 +170,7 @@ class GenerateFrontEnd(FrontEndBase):
                 params=checked_params(params),
                 models=record.models,
                 trusted_workers=bool(record.options.get("trusted_workers", False)),
-                private=record.private,
+                private=record.reply.private,
                 policy=policy,
                 context={"from_job": job_id, "continued": extend},
             )

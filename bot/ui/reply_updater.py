@@ -13,72 +13,25 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import discord
 
 from bot.clock import SYSTEM_CLOCK, Clock
-from bot.generation.state import GenerationRequest, JobRecord, JobSnapshot
+from bot.generation.state import JobSnapshot, ReplyAddress
 from bot.ui.delivery import NO_MENTIONS, DeliveryError, ReplyDelivery
 from bot.ui.generation_render import CONTENT_LIMIT, Rendered, RequestFacts
 from bot.ui.job_buttons import build_view
 from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
 
-__all__ = [
-    "TOKEN_LIFETIME",
-    "DeliveryError",
-    "ReplyTarget",
-    "ReplyUpdater",
-]
+__all__ = ["TOKEN_LIFETIME", "DeliveryError", "ReplyUpdater"]
 
 log = logging.getLogger(__name__)
 
 # Discord's interaction tokens live 15 minutes; stop trusting one a little before that.
 TOKEN_LIFETIME = 14.5 * 60
-ISSUED_AT = "issued_at"  # key of the token's issue time in a job's ``context``
 # Seconds an updater created before its reply exists waits for ``attach`` before going on.
 ATTACH_TIMEOUT = 10.0
-
-
-@dataclass(frozen=True, slots=True)
-class ReplyTarget:
-    """Where a job's reply lives and who it is for."""
-
-    user_id: int
-    channel_id: int | None
-    application_id: int | None
-    token: str | None
-    message_id: int | None
-    private: bool
-    issued_at: float  # clock time the interaction token was issued
-
-    @classmethod
-    def of_record(cls, record: JobRecord) -> ReplyTarget:
-        issued = record.context.get(ISSUED_AT) if isinstance(record.context, Mapping) else None
-        return cls(
-            user_id=record.user_id,
-            channel_id=record.channel_id,
-            application_id=record.application_id,
-            token=record.interaction_token,
-            message_id=record.message_id,
-            private=record.private,
-            issued_at=float(issued) if isinstance(issued, int | float) else record.created_at,
-        )
-
-    @classmethod
-    def of_request(cls, request: GenerationRequest, issued_at: float) -> ReplyTarget:
-        """The target of a job being started (its reply does not exist yet)."""
-        return cls(
-            user_id=request.user_id,
-            channel_id=request.channel_id,
-            application_id=request.application_id,
-            token=request.interaction_token,
-            message_id=None,
-            private=request.private,
-            issued_at=issued_at,
-        )
 
 
 class ReplyUpdater(ReplyDelivery):
@@ -87,7 +40,8 @@ class ReplyUpdater(ReplyDelivery):
     def __init__(
         self,
         client: discord.Client,
-        target: ReplyTarget,
+        user_id: int,
+        target: ReplyAddress,
         facts: RequestFacts,
         *,
         clock: Clock = SYSTEM_CLOCK,
@@ -95,12 +49,15 @@ class ReplyUpdater(ReplyDelivery):
         token_lifetime: float = TOKEN_LIFETIME,
         attached: bool = True,
     ) -> None:
-        """``attached=False``: the reply does not exist yet (the job is stored before the
-        interaction is acknowledged); updates wait for :meth:`attach`."""
+        """``user_id``: whom the result is for. ``attached=False``: the reply does not exist
+        yet (the job is stored before the interaction is acknowledged); updates wait for
+        :meth:`attach`. A target without ``issued_at`` counts its token as issued now."""
         super().__init__(client, facts, clock=clock, min_interval=min_interval)
+        self.user_id = user_id
         self.target = target
+        self._issued_at = target.issued_at if target.issued_at is not None else clock.time()
         self._token_lifetime = token_lifetime
-        self._gone = target.token is None or target.application_id is None
+        self._gone = target.interaction_token is None or target.application_id is None
         self._attached = asyncio.Event()
         if attached:
             self._attached.set()
@@ -122,22 +79,24 @@ class ReplyUpdater(ReplyDelivery):
         """The interaction token still lives (Discord's 15 minutes, with margin)."""
         if self._gone or self.target.message_id is None:
             return False
-        if self._clock.time() - self.target.issued_at > self._token_lifetime:
+        if self._clock.time() - self._issued_at > self._token_lifetime:
             self._gone = True
         return not self._gone
 
     async def edit(self, rendered: Rendered, snapshot: JobSnapshot) -> None:
         target = self.target
         assert target.application_id is not None
-        assert target.token is not None
+        assert target.interaction_token is not None
         assert target.message_id is not None
-        webhook = discord.Webhook.partial(target.application_id, target.token, client=self._client)
+        webhook = discord.Webhook.partial(
+            target.application_id, target.interaction_token, client=self._client
+        )
         await webhook.edit_message(
             target.message_id,
             content=rendered.content,
             embeds=rendered.discord_embeds(),
             attachments=[rendered.attachment.to_file()] if rendered.attachment else [],
-            view=build_view(rendered.buttons, snapshot.job_id, target.user_id),
+            view=build_view(rendered.buttons, snapshot.job_id, self.user_id),
             allowed_mentions=NO_MENTIONS,
         )
 
@@ -156,16 +115,14 @@ class ReplyUpdater(ReplyDelivery):
         kwargs: dict[str, Any] = {"embeds": rendered.discord_embeds()}
         if rendered.attachment is not None:
             kwargs["file"] = rendered.attachment.to_file()
-        view = build_view(rendered.buttons, snapshot.job_id, self.target.user_id)
+        view = build_view(rendered.buttons, snapshot.job_id, self.user_id)
         if view is not None:
             kwargs["view"] = view
         return kwargs
 
     async def _send_dm(self, rendered: Rendered, snapshot: JobSnapshot) -> None:
         target = self.target
-        user = self._client.get_user(target.user_id) or await self._client.fetch_user(
-            target.user_id
-        )
+        user = self._client.get_user(self.user_id) or await self._client.fetch_user(self.user_id)
         where = f" in <#{target.channel_id}>" if target.channel_id else ""
         content = _clip(f"Your private generation{where}:\n{rendered.content}")
         await user.send(
@@ -190,10 +147,10 @@ class ReplyUpdater(ReplyDelivery):
             )
         # Ping the member the result is for, and nobody else (the prompt may hold @everyone).
         only_them = discord.AllowedMentions(
-            everyone=False, roles=False, replied_user=False, users=[discord.Object(target.user_id)]
+            everyone=False, roles=False, replied_user=False, users=[discord.Object(self.user_id)]
         )
         await channel.send(
-            _clip(f"<@{target.user_id}> your generation:\n{rendered.content}"),
+            _clip(f"<@{self.user_id}> your generation:\n{rendered.content}"),
             allowed_mentions=only_them,
             **kwargs,
         )

@@ -9,8 +9,10 @@ and completes both replies.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import aiohttp
@@ -121,14 +123,15 @@ async def write_chat_turn(
     }
     await db.execute(
         "INSERT INTO generations (id, kind, state, horde_id, user_id, guild_id, channel_id, "
-        "private, prompt, params, models, options, generations, context, created_at, "
-        "submitted_at, polled_at) VALUES (2, 'chat', 'submitted', ?, ?, ?, ?, 0, "
+        "message_id, private, prompt, params, models, options, generations, context, "
+        "created_at, submitted_at, polled_at) VALUES (2, 'chat', 'submitted', ?, ?, ?, ?, ?, 0, "
         "'alice: still there?\\nAssistant:', ?, ?, '{}', '[]', ?, ?, ?, ?)",
         (
             horde_id,
             user.id,
             thread.guild_id,
             thread.id,
+            placeholder.id,
             json.dumps({"max_length": 40}),
             json.dumps([MODEL]),
             json.dumps(context),
@@ -192,3 +195,10 @@ async def test_jobs_in_flight_under_the_previous_release_complete_after_the_upgr
     assert chat_reply.buttons() == ["Regenerate", "Continue"]
     assert [t.role for t in turns] == ["user", "assistant"]
     assert turns[1].message_id == placeholder.id
+    # Migration 004 moved the token's issue time out of the free-form context.
+    with contextlib.closing(sqlite3.connect(tmp_path / "bot.db")) as conn:
+        issued_at, context = conn.execute(
+            "SELECT issued_at, context FROM generations WHERE id = 1"
+        ).fetchone()
+    assert issued_at is not None
+    assert "issued_at" not in json.loads(context)

@@ -13,6 +13,7 @@ from bot.generation import (
     JobPhase,
     JobRecord,
     JobState,
+    ReplyAddress,
     TooManyInFlight,
 )
 from bot.generation.repository import JobRepository
@@ -238,11 +239,11 @@ async def test_a_delivered_job_is_marked_and_its_token_erased(
     service = await make_service()
     listener = Recorder()
     job_id = await service.submit(
-        _request(interaction_token="tok-abc"), apikey=ANON, listener=listener
+        _request(reply=ReplyAddress(interaction_token="tok-abc")), apikey=ANON, listener=listener
     )
     await listener.wait_terminal()
     record = await _wait_delivered(jobs, job_id)
-    assert record.interaction_token is None
+    assert record.reply.interaction_token is None
 
 
 async def _wait_delivered(jobs: JobRepository, job_id: int) -> JobRecord:
