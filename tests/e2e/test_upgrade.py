@@ -16,6 +16,7 @@ import sqlite3
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from bot.horde import HordeClient
 from bot.storage.database import MIGRATIONS_DIR, Database, load_migrations
@@ -142,8 +143,10 @@ async def write_chat_turn(
     )
 
 
+# The chat reply completes through the chat front end, with or without the /chat cog.
+@pytest.mark.parametrize("extensions", [("cogs.chat",), ("cogs.generate",)], ids=str)
 async def test_jobs_in_flight_under_the_previous_release_complete_after_the_upgrade(
-    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path, extensions: tuple[str, ...]
 ) -> None:
     worker = fake_horde.add_worker("w1", models=[MODEL], seconds_per_job=0.05)
     worker.paused = True
@@ -180,7 +183,7 @@ async def test_jobs_in_flight_under_the_previous_release_complete_after_the_upgr
 
     async with (
         chat_support.reference_server() as (url, _),
-        chat_support.chat_bot(discord_fake, fake_horde, tmp_path, url) as bot,
+        chat_support.chat_bot(discord_fake, fake_horde, tmp_path, url, extensions) as bot,
     ):
         delivered = await discord_fake.wait_for_message(
             world.channel, lambda m: "your generation" in m.content, 8
