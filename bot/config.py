@@ -17,10 +17,9 @@ from urllib.parse import urlsplit
 from cryptography.fernet import Fernet
 from dotenv import dotenv_values
 
-from bot import PROJECT_URL, __version__
+# The Horde client's defaults are the settings' defaults (one home for each constant).
+from bot.horde import ANONYMOUS_API_KEY, DEFAULT_CLIENT_AGENT
 
-ANONYMOUS_API_KEY = "0000000000"
-DEFAULT_CLIENT_AGENT = f"horde-text-bot:{__version__}:{PROJECT_URL}"
 DEFAULT_MODEL_REFERENCE_URL = (
     "https://raw.githubusercontent.com/Haidra-Org/AI-Horde-text-model-reference/main/db.json"
 )
