@@ -25,10 +25,10 @@ from cryptography.fernet import Fernet
 
 from bench.hordeproc import BENCH_KEY, MODEL, HordeProcess
 from bot.generation import GenerationRequest, GenerationService, JobSnapshot, Poller, SubmitGovernor
+from bot.generation.repository import JobRepository
 from bot.horde import HordeClient
 from bot.secrets import KeyVault
 from bot.storage.database import Database
-from bot.storage.jobs import JobRepository
 
 LAG_TICK = 0.01
 CONCURRENCY = 4  # the poller's worker pool; the bare replay uses the same

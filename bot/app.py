@@ -11,19 +11,26 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 
+from bot import metrics
 from bot.bot import EXTENSIONS, HordeBot
+from bot.chat.capacity import WorkerCapacity
+from bot.chat.reference import ModelReference
+from bot.chat.service import ChatService
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.config import Settings
-from bot.generation import GenerationService, Poller, SubmitGovernor
+from bot.generation import GenerationService, JobKind, Poller, SubmitGovernor
+from bot.generation.repository import JobRepository
 from bot.horde import HordeClient
 from bot.model_catalog import ModelCatalog
 from bot.policy import CooldownTracker
 from bot.secrets import KeyVault, load_vault
 from bot.services import Services
 from bot.storage.accounts import AccountRepository
+from bot.storage.chat import ChatRepository
 from bot.storage.database import Database
 from bot.storage.guilds import BlockedUserRepository, GuildSettingsRepository
-from bot.storage.jobs import JobRepository
+from bot.ui.chat_frontend import ChatFrontEnd
+from bot.ui.generate_frontend import GenerateFrontEnd
 from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
 from bot.worker_list import WorkerListCache
 
@@ -39,7 +46,7 @@ async def open_services(
     db = await Database.open(settings.database)
     try:
         async with (
-            aiohttp.ClientSession() as session,
+            aiohttp.ClientSession(trace_configs=metrics.horde_traces_for(settings)) as session,
             HordeClient(
                 base_url=settings.horde_api_url,
                 client_agent=settings.horde_client_agent,
@@ -49,6 +56,8 @@ async def open_services(
             ) as horde,
         ):
             generations = build_generation_service(settings, horde, db, vault, clock)
+            workers = WorkerListCache(horde, clock)
+            chat = build_chat_service(settings, db, session, workers, clock)
             await generations.start()
             try:
                 yield Services(
@@ -62,11 +71,13 @@ async def open_services(
                     generations=generations,
                     cooldowns=CooldownTracker(clock),
                     models=ModelCatalog(horde, clock),
-                    workers=WorkerListCache(horde, clock),
+                    workers=workers,
+                    chat=chat,
                     clock=clock,
                 )
             finally:
                 # Before the database closes: in-flight jobs stay stored and resumable.
+                await chat.close()
                 await generations.close()
     finally:
         await db.close()
@@ -95,6 +106,32 @@ def build_generation_service(
     )
 
 
+def build_chat_service(
+    settings: Settings,
+    db: Database,
+    session: aiohttp.ClientSession,
+    workers: WorkerListCache,
+    clock: Clock,
+) -> ChatService:
+    """/chat's conversations; its model reference shares the one HTTP session."""
+    return ChatService(
+        ChatRepository(db, clock=clock),
+        ModelReference(settings.model_reference_url, clock=clock, session=session),
+        WorkerCapacity(workers),
+        clock=clock,
+        retention_days=settings.job_retention_days,
+    )
+
+
+def register_front_ends(bot: HordeBot, services: Services, edit_interval: float) -> None:
+    """The job-kind seam: one front end per kind of job (see :mod:`bot.ui.frontends`)."""
+    front_ends = bot.front_ends
+    front_ends.register(
+        JobKind.GENERATE, GenerateFrontEnd(bot, services, edit_interval=edit_interval)
+    )
+    front_ends.register(JobKind.CHAT, ChatFrontEnd(bot, services, edit_interval=edit_interval))
+
+
 @contextlib.asynccontextmanager
 async def open_bot(
     settings: Settings,
@@ -110,9 +147,12 @@ async def open_bot(
     """
     async with open_services(settings, clock=clock) as services:
         bot = HordeBot(services, extensions=extensions, edit_interval=edit_interval)
+        bot.http.http_trace = metrics.discord_trace_for(settings)  # read when discord.py logs in
+        register_front_ends(bot, services, edit_interval)
         try:
             yield bot
         finally:
+            await bot.front_ends.close()
             await services.generations.close()
             if not bot.is_closed():
                 await bot.close()

@@ -12,12 +12,11 @@ from pathlib import Path
 import discord
 from discord.ext import commands
 
-from bot.generation import JobKind, JobListener, JobRecord
 from bot.services import Services
 from bot.tree import HordeCommandTree
-from bot.ui.chat_updater import make_chat_updater
+from bot.ui.frontends import FrontEnds
+from bot.ui.job_buttons import JOB_BUTTONS
 from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
-from bot.ui.reply_updater import make_reply_updater
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +65,12 @@ class HordeBot(commands.Bot):
         # Minimum seconds between two edits of one progress reply (Discord rate limits).
         self.edit_interval = edit_interval
         self.started_at = services.clock.time()
+        # One front end per job kind, registered by bot.app (the job-kind seam).
+        self.front_ends = FrontEnds(services.generations)
         self._heartbeat_task: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
+        self.add_dynamic_items(*JOB_BUTTONS)
         for extension in self.initial_extensions:
             try:
                 await self.load_extension(extension)
@@ -78,16 +80,12 @@ class HordeBot(commands.Bot):
         if self.services.settings.heartbeat_file is not None:
             self._heartbeat_task = asyncio.create_task(self._beat(), name="heartbeat")
         # Logged in by now, so replies of generations from before a restart can be edited.
-        resumed = await self.services.generations.resume(self.listener_for, self.services.key_for)
+        resumed = await self.services.generations.resume(
+            self.front_ends.listener_for, self.services.key_for
+        )
         if resumed:
             log.info("Resumed %d generations from before the restart", resumed)
-
-    def listener_for(self, record: JobRecord) -> JobListener:
-        """The listener that completes a stored job's reply (used after a restart)."""
-        clock, interval = self.services.clock, self.edit_interval
-        if record.kind is JobKind.CHAT:
-            return make_chat_updater(self, clock, min_interval=interval)(record)
-        return make_reply_updater(self, clock, min_interval=interval)(record)
+        await self.front_ends.start()
 
     async def on_message(self, message: discord.Message) -> None:
         """The bot has slash commands only: messages are never parsed as text commands.

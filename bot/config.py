@@ -17,10 +17,9 @@ from urllib.parse import unquote, urlsplit
 from cryptography.fernet import Fernet
 from dotenv import dotenv_values
 
-from bot import PROJECT_URL, __version__
+# The Horde client's defaults are the settings' defaults (one home for each constant).
+from bot.horde import ANONYMOUS_API_KEY, DEFAULT_CLIENT_AGENT
 
-ANONYMOUS_API_KEY = "0000000000"
-DEFAULT_CLIENT_AGENT = f"horde-text-bot:{__version__}:{PROJECT_URL}"
 DEFAULT_MODEL_REFERENCE_URL = (
     "https://raw.githubusercontent.com/Haidra-Org/AI-Horde-text-model-reference/main/db.json"
 )
@@ -73,6 +72,11 @@ ENV_VARS: tuple[EnvVar, ...] = (
     EnvVar("GENERATE_DEFAULT_MAX_LENGTH", "160", "Default max_length for /generate (16..4096)"),
     EnvVar("MODEL_REFERENCE_URL", DEFAULT_MODEL_REFERENCE_URL, "Horde text model reference"),
     EnvVar("HEARTBEAT_FILE", "DATA_DIR/heartbeat", "Touched while connected (Docker HEALTHCHECK)"),
+    # Operations (docs/operations.md).
+    EnvVar("STARTUP_RETRY_SECONDS", "forever", "Keep retrying an unreachable Discord this long"),
+    EnvVar("SHUTDOWN_TIMEOUT_SECONDS", "25", "SIGTERM/SIGINT: exit anyway after this long"),
+    EnvVar("LOG_FORMAT", "text", "text, or json (one object per line)"),
+    EnvVar("METRICS_LISTEN", "", "host:port for Prometheus /metrics (empty: off)"),
 )
 
 
@@ -101,6 +105,12 @@ class Settings:
     model_reference_url: str = DEFAULT_MODEL_REFERENCE_URL
     # from_env defaults this to data_dir / "heartbeat"; None (tests) means no heartbeat file.
     heartbeat_file: Path | None = None
+    # Operations (docs/operations.md). None: retry an unreachable Discord forever.
+    startup_retry_seconds: float | None = None
+    shutdown_timeout_seconds: float = 25.0
+    log_format: str = "text"
+    # (host, port) to serve Prometheus metrics on; None: metrics are off.
+    metrics_listen: tuple[str, int] | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -136,6 +146,10 @@ class Settings:
                 "MODEL_REFERENCE_URL", _http_url, DEFAULT_MODEL_REFERENCE_URL
             ),
             heartbeat_file=env.get("HEARTBEAT_FILE", Path, data_dir / "heartbeat"),
+            startup_retry_seconds=env.get("STARTUP_RETRY_SECONDS", parse_retry_limit, None),
+            shutdown_timeout_seconds=env.number("SHUTDOWN_TIMEOUT_SECONDS", float, 25.0),
+            log_format=env.get("LOG_FORMAT", _log_format, "text"),
+            metrics_listen=env.get("METRICS_LISTEN", parse_listen_address, None),
         )
 
     @property
@@ -235,6 +249,35 @@ def parse_encryption_keys(value: str) -> tuple[str, ...]:
                 "make one with cryptography.fernet.Fernet.generate_key())",
             ) from None
     return keys
+
+
+def parse_retry_limit(raw: str) -> float | None:
+    """``forever`` → None (no limit); otherwise seconds, 0 meaning "do not retry at all"."""
+    if raw.lower() == "forever":
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ConfigError("", "must be a number of seconds (0: do not retry) or forever")
+    return seconds
+
+
+def parse_listen_address(raw: str) -> tuple[str, int]:
+    """``host:port`` (``[::1]:9108`` for IPv6) → ``(host, port)``."""
+    host, _, port = raw.rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError("", "must be host:port, for example 127.0.0.1:9108")
+    return host, int(port)
+
+
+def _log_format(raw: str) -> str:
+    lowered = raw.lower()
+    if lowered not in ("text", "json"):
+        raise ConfigError("", "must be text or json")
+    return lowered
 
 
 class _Env:

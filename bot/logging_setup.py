@@ -13,6 +13,8 @@ knows about: the Discord token, encryption keys, every API key it has handled).
 
 from __future__ import annotations
 
+import datetime
+import json
 import logging
 import re
 import sys
@@ -96,9 +98,10 @@ def install_redaction() -> None:
         logging.setLogRecordFactory(_make_factory(current))
 
 
-def setup_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
+def setup_logging(level: str, *, secrets: Iterable[str] = (), fmt: str = "text") -> None:
     """Log to stderr at ``level`` through the root logger; redact ``secrets`` and known shapes.
 
+    ``fmt`` "json" writes one JSON object per line (:class:`JsonFormatter`).
     Calling it again replaces the handler it installed before rather than adding another.
     """
     install_redaction()
@@ -109,7 +112,7 @@ def setup_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
         if getattr(handler, "_horde_text_bot", False):
             root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(_FORMAT))
+    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(_FORMAT))
     handler.addFilter(_RedactFilter())
     handler._horde_text_bot = True  # type: ignore[attr-defined]
     root.addHandler(handler)
@@ -161,6 +164,38 @@ class _RedactFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         scrub_record(record)
         return True
+
+
+# Context a log call may attach with ``extra={...}``; the JSON formatter prints these (redacted).
+JSON_CONTEXT_FIELDS = ("error_id", "job_id")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, context fields, exception.
+
+    The message and traceback are the redacted ones (:func:`scrub_record` ran when the record
+    was made, and runs again here for records that bypassed the factory). ``extra=`` values
+    are attached after the factory ran, so they are redacted here.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        scrub_record(record)
+        created = datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC)
+        entry: dict[str, object] = {
+            "time": created.isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in JSON_CONTEXT_FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                entry[name] = value if isinstance(value, int) else redact(str(value))
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        return json.dumps(entry, ensure_ascii=False)
 
 
 # Installed on import too: the bot's code imports this module before it connects, so the

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from bot.chat.service import ChatService
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.config import Settings
+from bot.cooldowns import CooldownTracker
 from bot.errors import KeyNeedsRelogin
 from bot.generation import GenerationService
 from bot.horde import HordeClient
@@ -16,9 +17,6 @@ from bot.storage.accounts import AccountRepository
 from bot.storage.database import Database
 from bot.storage.guilds import BlockedUserRepository, GuildSettingsRepository
 from bot.worker_list import WorkerListCache
-
-if TYPE_CHECKING:  # bot.policy reads Services at run time, so only the type is imported
-    from bot.policy import CooldownTracker
 
 
 @dataclass
@@ -36,6 +34,7 @@ class Services:
     cooldowns: CooldownTracker
     models: ModelCatalog  # the Horde's text models, cached (autocomplete, checks)
     workers: WorkerListCache  # the Horde's text workers, cached (/workers, chat capacity)
+    chat: ChatService  # /chat's conversations and their queues (repository: ``chat.repo``)
     clock: Clock = field(default=SYSTEM_CLOCK)
 
     async def key_for(self, discord_user_id: int) -> str:

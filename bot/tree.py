@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 import discord
 from discord import app_commands
 
+from bot import metrics
 from bot.errors import BlockedMember, UserFacingError
 from bot.horde.errors import HordeError
 from bot.policy import ensure_not_blocked
@@ -79,50 +81,63 @@ class HordeCommandTree(app_commands.CommandTree[Any]):
         cause: BaseException = error
         if isinstance(error, app_commands.CommandInvokeError):
             cause = error.original
-        message = self.describe(interaction, cause)
-        await reply(interaction, message)
-        error_id = _error_id_in(message)
-        if error_id is not None:
+        answer = explain(cause)
+        _log_unexpected(interaction, cause, answer)
+        await reply(interaction, answer.message)
+        if answer.error_id is not None:
             command = interaction.command.qualified_name if interaction.command else "?"
             await post_to_log_channel(
                 interaction.client,
                 interaction.guild_id,
-                f"Unexpected error `{error_id}` in `/{command}` (details in the bot's log).",
+                f"Unexpected error `{answer.error_id}` in `/{command}` (details in the bot's log).",
             )
-
-    def describe(self, interaction: discord.Interaction[Any], error: BaseException) -> str:
-        """The message for ``error``; unexpected errors are logged under a short id."""
-        if isinstance(error, UserFacingError):
-            return error.user_message
-        if isinstance(error, HordeError):
-            return describe_horde_error(error)
-        if isinstance(error, app_commands.AppCommandError):
-            known = describe_check_failure(error)
-            if known is not None:
-                return known
-        error_id = secrets.token_hex(ERROR_ID_BYTES)
-        command = interaction.command.qualified_name if interaction.command else "?"
-        log.error("Unexpected error %s in /%s", error_id, command, exc_info=error)
-        return f"{UNEXPECTED_PREFIX} (error id `{error_id}`). It has been logged."
 
 
 UNEXPECTED_PREFIX = "Something went wrong on my side"
 ERROR_ID_BYTES = 4
 
 
-def _error_id_in(message: str) -> str | None:
-    """The error id of an "unexpected error" message, None for every other message."""
-    if not message.startswith(UNEXPECTED_PREFIX):
-        return None
-    return message.split("`")[1]
+@dataclass(frozen=True, slots=True)
+class ErrorAnswer:
+    """What a member is told about an error; ``error_id`` is set for unexpected ones."""
+
+    message: str
+    error_id: str | None = None
+
+
+def explain(error: BaseException) -> ErrorAnswer:
+    """The answer for ``error`` (no side effects: the caller logs unexpected ones)."""
+    if isinstance(error, UserFacingError):
+        return ErrorAnswer(error.user_message)
+    if isinstance(error, HordeError):
+        return ErrorAnswer(describe_horde_error(error))
+    if isinstance(error, app_commands.AppCommandError):
+        known = describe_check_failure(error)
+        if known is not None:
+            return ErrorAnswer(known)
+    error_id = secrets.token_hex(ERROR_ID_BYTES)
+    return ErrorAnswer(
+        f"{UNEXPECTED_PREFIX} (error id `{error_id}`). It has been logged.", error_id
+    )
+
+
+def _log_unexpected(
+    interaction: discord.Interaction[Any], error: BaseException, answer: ErrorAnswer
+) -> None:
+    metrics.error_answered(error)
+    if answer.error_id is not None:
+        command = interaction.command.qualified_name if interaction.command else "?"
+        log.error(
+            "Unexpected error %s in /%s",
+            answer.error_id,
+            command,
+            exc_info=error,
+            extra={"error_id": answer.error_id},
+        )
 
 
 async def answer_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
     """Answer an error raised outside the command tree (a button, a modal) as the tree would."""
-    tree = interaction.client.tree
-    if isinstance(tree, HordeCommandTree):
-        message = tree.describe(interaction, error)
-    else:  # a client without our tree (never in production): still answer something
-        log.error("Error in a component of interaction %s", interaction.id, exc_info=error)
-        message = f"{UNEXPECTED_PREFIX}. It has been logged."
-    await reply(interaction, message)
+    answer = explain(error)
+    _log_unexpected(interaction, error, answer)
+    await reply(interaction, answer.message)

@@ -2,14 +2,13 @@
 
 ``/chat start`` opens a thread bound to a conversation; every turn there (a message that
 mentions the bot or replies to it; every message with MESSAGE_CONTENT_INTENT) is queued
-in :class:`bot.chat.service.ChatService`, which answers one at a time. This cog is its
-:class:`~bot.chat.service.ReplyDriver`: it applies the server rules, posts the
-placeholder and submits the job with a :class:`~bot.ui.chat_updater.ChatReplyUpdater`.
+in :class:`bot.chat.service.ChatService` (``services.chat``), which answers one at a time
+through the chat front end (:class:`~bot.ui.chat_frontend.ChatFrontEnd`): it applies the
+server rules, posts the placeholder, submits the job and handles the reply's buttons.
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 from typing import Any, Literal
@@ -19,17 +18,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bot import HordeBot
-from bot.chat.capacity import WorkerCapacity
 from bot.chat.personas import DEFAULT_PERSONA
-from bot.chat.reference import ModelReference
-from bot.chat.service import ChatService
 from bot.chat.transcript import transcript
 from bot.errors import BadInput, NotAllowedHere, NotPermitted, UserFacingError
+from bot.generation import JobKind
 from bot.horde.errors import HordeError
 from bot.policy import check_interaction
-from bot.storage.chat import ChatRepository, Conversation
-from bot.ui.chat_driver import CHAT_OFF, ChatDriver
-from bot.ui.chat_views import CHAT_COG, CHAT_DYNAMIC_ITEMS
+from bot.storage.chat import Conversation
+from bot.ui.chat_frontend import CHAT_OFF, ChatFrontEnd
 from bot.ui.replies import reply
 from cogs.chat_personas import (
     add_persona,
@@ -53,7 +49,7 @@ class NotAChatThreadError(UserFacingError):
         super().__init__("Use this in a chat thread (start one with `/chat start`).")
 
 
-class Chat(commands.Cog, name=CHAT_COG):
+class Chat(commands.Cog):
     """/chat and the turns posted in chat threads."""
 
     chat = app_commands.Group(
@@ -66,30 +62,10 @@ class Chat(commands.Cog, name=CHAT_COG):
     def __init__(self, bot: HordeBot) -> None:
         self.bot = bot
         services = bot.services
-        self.repo = ChatRepository(services.db, clock=services.clock)
-        self.service = ChatService(
-            self.repo,
-            ModelReference(services.settings.model_reference_url, clock=services.clock),
-            WorkerCapacity(services.workers),
-            clock=services.clock,
-            retention_days=services.settings.job_retention_days,
-        )
-        self.driver = ChatDriver(bot, self.service, self.repo)
+        self.service = services.chat
+        self.repo = services.chat.repo
+        self.front_end = bot.front_ends.get(JobKind.CHAT, ChatFrontEnd)
         self.catalog = services.models
-        self._starter: asyncio.Task[None] | None = None
-
-    async def cog_load(self) -> None:
-        self._starter = asyncio.create_task(self._start_when_ready(), name="chat-start")
-
-    async def cog_unload(self) -> None:
-        if self._starter is not None:
-            self._starter.cancel()
-        await self.service.close()
-
-    async def _start_when_ready(self) -> None:
-        """Restart the queues once the bot is connected."""
-        await self.bot.wait_until_ready()
-        await self.service.start(self.driver, self.bot.services.generations.jobs)
 
     # --- commands -----------------------------------------------------------------------------
 
@@ -322,7 +298,7 @@ class Chat(commands.Cog, name=CHAT_COG):
         if not text:
             return
         try:
-            await self.driver.check_member(conversation, message.author.id, message.channel)
+            await self.front_end.check_member(conversation, message.author.id, message.channel)
         except UserFacingError as error:
             await message.reply(error.user_message, allowed_mentions=NO_MENTIONS)
             return
@@ -368,15 +344,7 @@ class Chat(commands.Cog, name=CHAT_COG):
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         await self.repo.delete_by_message(payload.message_id)
 
-    # --- buttons (ChatActions) ----------------------------------------------------------------
-
-    async def chat_button(
-        self, interaction: discord.Interaction[Any], action: str, job_id: int
-    ) -> None:
-        await self.driver.button(interaction, action, job_id)
-
 
 async def setup(bot: commands.Bot) -> None:
     assert isinstance(bot, HordeBot)
     await bot.add_cog(Chat(bot))
-    bot.add_dynamic_items(*CHAT_DYNAMIC_ITEMS)

@@ -17,10 +17,11 @@ from typing import Any, Protocol
 
 from bot.chat.capacity import WorkerCapacity
 from bot.chat.formats import PLAIN
-from bot.chat.prompt import ChatTurn, build_prompt, trim_reply
+from bot.chat.prompt import ChatTurn, build_prompt
 from bot.chat.reference import ModelReference
 from bot.clock import SYSTEM_CLOCK, Clock
-from bot.generation.state import GenerationRequest, JobKind
+from bot.generation.retention import DAY, purge_daily
+from bot.generation.state import GenerationRequest, JobKind, JobRecord, ReplyAddress
 from bot.storage.chat import (
     ANSWERED,
     PENDING,
@@ -30,13 +31,10 @@ from bot.storage.chat import (
     StoredTurn,
     anchor,
 )
-from bot.storage.jobs import JobRepository
 
 __all__ = ["ChatContext", "ChatService", "ReplyDriver", "TurnLimits"]
 
 log = logging.getLogger(__name__)
-
-PURGE_EVERY = 24 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,41 +48,44 @@ class TurnLimits:
 
 @dataclass(frozen=True, slots=True)
 class ChatContext:
-    """The ``context`` of a chat job: where its reply goes and what it answers."""
+    """The ``context`` of a chat job: what it answers. Where the reply goes (thread,
+    placeholder message) is the job's :class:`~bot.generation.ReplyAddress`."""
 
     conversation_id: int
-    thread_id: int
     turn_id: int  # the user turn answered, or the assistant turn continued
     bot_name: str
     stops: tuple[str, ...]
     continued: bool = False
-    placeholder_id: int | None = None
     quote: str = ""  # the start of the message answered, shown above the reply
 
     def to_json(self) -> dict[str, Any]:
         return {
             "conversation_id": self.conversation_id,
-            "thread_id": self.thread_id,
             "turn_id": self.turn_id,
             "bot_name": self.bot_name,
             "stops": list(self.stops),
             "continued": self.continued,
-            "placeholder_id": self.placeholder_id,
             "quote": self.quote,
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ChatContext:
+        """(Rows of earlier releases also hold ``thread_id`` and ``placeholder_id``: the
+        same values as their reply address, so they are not read.)"""
         return cls(
             conversation_id=int(data["conversation_id"]),
-            thread_id=int(data["thread_id"]),
             turn_id=int(data["turn_id"]),
             bot_name=str(data.get("bot_name") or "Assistant"),
             stops=tuple(str(s) for s in data.get("stops") or ()),
             continued=bool(data.get("continued")),
-            placeholder_id=data.get("placeholder_id"),
             quote=str(data.get("quote") or ""),
         )
+
+
+class JobLookup(Protocol):
+    """How the chat service reads the engine's jobs (``GenerationService.get``)."""
+
+    async def get(self, job_id: int) -> JobRecord | None: ...
 
 
 class ReplyDriver(Protocol):
@@ -118,12 +119,12 @@ class ChatService:
         self.capacity = capacity
         self.driver: ReplyDriver | None = None
         self._clock = clock
-        self._retention = retention_days * 86400.0
+        self._retention = retention_days * DAY
         self._locks: dict[int, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._purger: asyncio.Task[None] | None = None
 
-    async def start(self, driver: ReplyDriver, jobs: JobRepository | None = None) -> None:
+    async def start(self, driver: ReplyDriver, jobs: JobLookup | None = None) -> None:
         """Serve queued turns left from before a restart; purge old transcripts daily.
 
         With the engine's ``jobs``, turns whose generation is gone are unstuck first.
@@ -134,9 +135,12 @@ class ChatService:
         for conversation_id in await self.repo.with_pending_turns():
             self.kick(conversation_id)
         if self._purger is None:
-            self._purger = asyncio.create_task(self._purge_daily(), name="chat-purge")
+            self._purger = asyncio.create_task(
+                purge_daily(self._clock, self._purge, "chat conversations", at_once=True),
+                name="chat-purge",
+            )
 
-    async def _unstick(self, jobs: JobRepository) -> None:
+    async def _unstick(self, jobs: JobLookup) -> None:
         """A turn marked running whose job was never stored (a crash between submitting and
         recording it) is queued again; one whose job was delivered or purged is answered."""
         for turn in await self.repo.running_turns():
@@ -190,12 +194,14 @@ class ChatService:
         turns = await self.repo.turns(conversation_id)
         return any(t.reply_state in (PENDING, RUNNING) for t in turns)
 
-    async def finish(self, job_id: int, context: ChatContext, text: str | None) -> None:
-        """A reply ended: store its text (trimmed at the stops), then answer the next turn.
-
-        Idempotent, so a reply delivered twice after a restart is stored once.
+    async def finish(
+        self, job_id: int, context: ChatContext, text: str | None, message_id: int | None
+    ) -> None:
+        """A reply ended: store its text (its delivery trimmed it at the stops; shown in
+        ``message_id``), then answer the next turn. Idempotent, so a reply delivered twice
+        after a restart is stored once.
         """
-        reply = trim_reply(text or "", context.stops, bot_name=context.bot_name)
+        reply = text or ""
         if context.continued:
             await self._store_continuation(job_id, context, reply)
         elif reply and await self.repo.assistant_turn_for_job(job_id) is None:
@@ -204,7 +210,7 @@ class ChatService:
                 role="assistant",
                 author_name=context.bot_name,
                 content=reply,
-                message_id=context.placeholder_id,
+                message_id=message_id,
                 job_id=job_id,
                 reply_to=context.turn_id,
             )
@@ -326,7 +332,6 @@ class ChatService:
         params["stop_sequence"] = list(built.stop_sequences) or None
         context = ChatContext(
             conversation_id=conversation.id,
-            thread_id=conversation.thread_id,
             turn_id=turn.id,
             bot_name=limits.bot_name,
             stops=built.stop_sequences,
@@ -340,8 +345,7 @@ class ChatService:
             params={k: v for k, v in params.items() if v is not None},
             models=(conversation.model,) if conversation.model else (),
             guild_id=conversation.guild_id,
-            channel_id=conversation.thread_id,
-            private=conversation.private,
+            reply=ReplyAddress(channel_id=conversation.thread_id, private=conversation.private),
             context=context.to_json(),
         )
 
@@ -353,12 +357,7 @@ class ChatService:
             if anchor(t) <= anchor(turn) and t.content
         ]
 
-    async def _purge_daily(self) -> None:
-        while True:
-            try:
-                removed = await self.repo.purge(self._clock.time() - self._retention)
-                if removed:
-                    log.info("Purged %d old chat conversations", removed)
-            except Exception:
-                log.exception("Purging old chat conversations failed")
-            await self._clock.sleep(PURGE_EVERY)
+    async def _purge(self) -> None:
+        removed = await self.repo.purge(self._clock.time() - self._retention)
+        if removed:
+            log.info("Purged %d old chat conversations", removed)

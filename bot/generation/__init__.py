@@ -19,8 +19,9 @@ Submitting (the interaction was deferred first)::
 
     job_id = await service.submit(GenerationRequest(prompt=..., user_id=payer, params={...},
                                   models=(...), trusted_workers=..., guild_id=...,
-                                  channel_id=..., application_id=..., interaction_token=...,
-                                  private=..., context={...}),
+                                  reply=ReplyAddress(channel_id=..., application_id=...,
+                                  interaction_token=..., private=..., issued_at=...),
+                                  context={...}),
                                   apikey=key, listener=my_listener, max_in_flight=guild_limit)
 
 ``submit`` returns at once (the job runs in the background) or raises
@@ -42,19 +43,20 @@ delivered and its interaction token erased; raise to have it delivered again at 
 ``message``) says why a job failed; ``generations`` holds every text (partial after cancel).
 
 After a restart, ``resume(listener_factory, apikey_for)`` calls ``listener_factory(record)``
-with each stored :class:`JobRecord` (decrypted ``interaction_token`` — None if unreadable —,
-``application_id``, ``channel_id``, ``message_id``, ``private``, ``context``…) to get the
-listener that completes that same reply; pending jobs are submitted again with
-``await apikey_for(record.user_id)``, submitted ones are polled again, and terminal but
-undelivered ones are delivered again.
+with each stored :class:`JobRecord` (its ``reply``, a :class:`ReplyAddress`: channel,
+application id, decrypted interaction token — None if unreadable —, message id, private,
+token issue time; and the kind's own ``context``) to get the listener that completes that
+same reply; pending jobs are submitted again with ``await apikey_for(record.user_id)``,
+submitted ones are polled again, and terminal but undelivered ones are delivered again.
 
 Other calls: ``cancel(job_id) -> bool`` (the Cancel button; False if it had already ended,
 :class:`JobNotFound` if unknown), ``cancel_user(guild_id, user_id) -> int`` (moderators;
 ``guild_id=None`` means everywhere), ``snapshot(job_id)``, ``in_flight`` / ``queued_in_bot``
-(``/mod status``), and ``service.jobs`` (:class:`~bot.storage.jobs.JobRepository`):
-``get(job_id)`` for Regenerate / Continue (prompt, params, models, options, generations;
-``record.to_request()`` rebuilds the request — replace ``user_id`` with the presser, who pays),
-``set_message_id`` once the reply exists, ``set_context``.
+(``/mod status``), ``get(job_id)`` for Regenerate / Continue and the buttons (prompt, params,
+models, options, generations; ``record.to_request()`` rebuilds the request — replace
+``user_id`` with the presser, who pays), ``count_in_flight(user_id)`` and
+``set_message_id`` once the reply exists. The job repository
+(:mod:`bot.generation.repository`) is the engine's own: nothing outside it writes jobs.
 
 A ``SIGKILL`` while a submit is on the wire can submit that job twice after the restart (the
 Horde's id was never stored); a graceful ``close()`` waits for such submits.
@@ -81,6 +83,7 @@ from bot.generation.state import (
     JobRecord,
     JobSnapshot,
     JobState,
+    ReplyAddress,
 )
 
 __all__ = [
@@ -101,6 +104,7 @@ __all__ = [
     "JobState",
     "ListenerFactory",
     "Poller",
+    "ReplyAddress",
     "ServiceClosed",
     "SubmitGovernor",
     "Ticket",

@@ -12,6 +12,8 @@ from enum import StrEnum
 from bot.errors import UserFacingError
 from bot.horde.errors import (
     Forbidden,
+    GenerationFaulted,
+    GenerationTimeout,
     HordeError,
     HordeUnavailable,
     HordeValidationError,
@@ -47,6 +49,8 @@ class ErrorKind(StrEnum):
     RATE_LIMITED = "rate_limited"  # 429 without rc, after the automatic retries
     EXPIRED = "expired"  # the Horde forgot the request (404 RequestNotFound)
     FAULTED = "faulted"  # the Horde's workers failed the request
+    TIMEOUT = "timeout"  # the client's own wait gave up and cancelled it
+    OTHER = "other"  # any other answer of the Horde (never stored by the engine)
     INTERNAL = "internal"  # a bug on our side; logged with a traceback
 
 
@@ -80,13 +84,12 @@ class ServiceClosed(GenerationError):  # noqa: N818 - the promised name
         super().__init__("The bot is restarting; please try again in a minute.")
 
 
-def kind_of(error: HordeError) -> ErrorKind:
-    """The :class:`ErrorKind` of a Horde client error."""
-    # MaintenanceMode first: it is a 400 on the wire but not the member's fault.
+def kind_of(error: HordeError, default: ErrorKind = ErrorKind.UNAVAILABLE) -> ErrorKind:
+    """The :class:`ErrorKind` of a Horde client error (``default`` for a bare HordeError)."""
     for cls, kind in _KINDS:
         if isinstance(error, cls):
             return kind
-    return ErrorKind.UNAVAILABLE
+    return default
 
 
 _KINDS: tuple[tuple[type[HordeError], ErrorKind], ...] = (
@@ -99,4 +102,6 @@ _KINDS: tuple[tuple[type[HordeError], ErrorKind], ...] = (
     (Forbidden, ErrorKind.FORBIDDEN),
     (NotFound, ErrorKind.NOT_FOUND),
     (HordeUnavailable, ErrorKind.UNAVAILABLE),
+    (GenerationFaulted, ErrorKind.FAULTED),
+    (GenerationTimeout, ErrorKind.TIMEOUT),
 )

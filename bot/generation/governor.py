@@ -15,6 +15,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 
 from bot.clock import SYSTEM_CLOCK, Clock
+from bot.generation.waiting import sleep_or_wake
 
 __all__ = ["SubmitGovernor", "Ticket"]
 
@@ -201,13 +202,4 @@ class SubmitGovernor:
             if allowed <= now:
                 self._grant_next(now)
                 continue
-            await self._sleep_or_wake(allowed - now)
-
-    async def _sleep_or_wake(self, seconds: float) -> None:
-        sleeper = asyncio.ensure_future(self._clock.sleep(seconds))
-        waker = asyncio.ensure_future(self._wake.wait())
-        try:
-            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            sleeper.cancel()
-            waker.cancel()
+            await sleep_or_wake(self._clock, self._wake, allowed - now)

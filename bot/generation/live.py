@@ -31,6 +31,10 @@ __all__ = ["LiveJob", "visibly_changed"]
 _ETA_SLACK = 15.0
 
 
+# Seconds between two database writes of an unchanged status (see ``take_status``).
+STATUS_SAVE_INTERVAL = 60.0
+
+
 @dataclass(eq=False)
 class LiveJob:
     """Mutable state of one job the service is working on."""
@@ -42,7 +46,6 @@ class LiveJob:
     listener: JobListener
     created_at: float
     state: JobState = JobState.PENDING
-    phase: JobPhase = JobPhase.QUEUED_IN_BOT
     horde_id: str | None = None
     submitted_at: float | None = None
     finished_at: float | None = None
@@ -62,7 +65,7 @@ class LiveJob:
 
     @classmethod
     def from_record(cls, record: JobRecord, listener: JobListener) -> LiveJob:
-        job = cls(
+        return cls(
             id=record.id,
             kind=record.kind,
             user_id=record.user_id,
@@ -78,8 +81,19 @@ class LiveJob:
             generations=record.generations,
             error=record.error,
         )
-        job.phase = job.derive_phase()
-        return job
+
+    def take_status(
+        self, status: HordeStatus, generations: tuple[Generation, ...], now: float
+    ) -> bool:
+        """Keep a new status; True when it is worth a database write.
+
+        Written on progress, and otherwise now and then (resume reads ``polled_at``): a
+        ticking wait_time alone is not worth a database write per poll.
+        """
+        before = self.status.progress if self.status is not None else None
+        progressed = status.progress != before or generations != self.generations
+        self.status, self.status_at, self.generations = status, now, generations
+        return progressed or now - self.status_saved_at >= STATUS_SAVE_INTERVAL
 
     def derive_phase(self) -> JobPhase:
         """The phase a user would be shown, from the state and the last status."""

@@ -11,14 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.generation.live import LiveJob, visibly_changed
+from bot.generation.repository import JobRepository
 from bot.generation.state import JobSnapshot
-
-if TYPE_CHECKING:  # a runtime import would be circular (jobs.py uses bot.generation.state)
-    from bot.storage.jobs import JobRepository
 
 __all__ = ["Notifier", "NullListener", "settle"]
 

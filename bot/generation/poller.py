@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.clock import SYSTEM_CLOCK, Clock
+from bot.generation.waiting import sleep_or_wake
 from bot.horde import HordeClient
 from bot.horde.errors import HordeError, HordeUnavailable, NotFound, RateLimited
 from bot.horde.models import RequestStatusKobold
@@ -171,16 +172,7 @@ class Poller:
             if not self._heap:
                 await self._wake.wait()
                 continue
-            await self._sleep_or_wake(self._heap[0][0] - now)
-
-    async def _sleep_or_wake(self, seconds: float) -> None:
-        sleeper = asyncio.ensure_future(self._clock.sleep(seconds))
-        waker = asyncio.ensure_future(self._wake.wait())
-        try:
-            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            sleeper.cancel()
-            waker.cancel()
+            await sleep_or_wake(self._clock, self._wake, self._heap[0][0] - now)
 
     async def _worker(self) -> None:
         while True:

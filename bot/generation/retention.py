@@ -1,11 +1,18 @@
-"""Retention: finished jobs (prompts, results, interaction tokens) are deleted after N days."""
+"""Retention: old jobs and chat transcripts (prompts, results, tokens) are deleted after N days.
+
+:func:`purge_daily` is the one daily purge loop; the engine runs it for its jobs and the
+chat service for its conversations.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot.clock import Clock
-from bot.storage.jobs import JobRepository
+from bot.generation.repository import JobRepository
+
+__all__ = ["DAY", "purge_daily", "purge_finished"]
 
 log = logging.getLogger(__name__)
 
@@ -20,11 +27,16 @@ async def purge_finished(jobs: JobRepository, clock: Clock, retention_days: floa
     return count
 
 
-async def purge_daily(jobs: JobRepository, clock: Clock, retention_days: float) -> None:
-    """Purge once a day until cancelled; a failed purge is logged and tried again tomorrow."""
-    while True:
+async def purge_daily(
+    clock: Clock, purge: Callable[[], Awaitable[object]], what: str, *, at_once: bool = False
+) -> None:
+    """Run ``purge`` once a day until cancelled (first at once with ``at_once``); a failed
+    purge is logged and tried again the next day."""
+    if not at_once:
         await clock.sleep(DAY)
+    while True:
         try:
-            await purge_finished(jobs, clock, retention_days)
+            await purge()
         except Exception:
-            log.exception("purging old generations failed")
+            log.exception("purging old %s failed", what)
+        await clock.sleep(DAY)

@@ -9,15 +9,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.errors import UserFacingError
-from bot.generation.errors import ErrorKind, JobNotFound, ServiceClosed, TooManyInFlight, kind_of
+from bot.generation.errors import ErrorKind, JobNotFound, ServiceClosed, TooManyInFlight
 from bot.generation.governor import SubmitGovernor
 from bot.generation.live import LiveJob
 from bot.generation.notify import Notifier, NullListener, settle
-from bot.generation.poller import Poller, PollEvent, PollOutcome
+from bot.generation.outcomes import FAULTED, ended_by, error_info, key_error, split_status
+from bot.generation.poller import Poller, PollEvent
+from bot.generation.repository import JobRepository
 from bot.generation.retention import purge_daily, purge_finished
 from bot.generation.state import (
     ErrorInfo,
@@ -34,19 +35,12 @@ from bot.horde import HordeClient
 from bot.horde.errors import HordeError
 from bot.horde.models import RequestStatusKobold
 
-if TYPE_CHECKING:  # a runtime import would be circular (jobs.py uses bot.generation.state)
-    from bot.storage.jobs import JobRepository
-
 __all__ = ["ApiKeyResolver", "GenerationService", "ListenerFactory"]
 
 log = logging.getLogger(__name__)
 
 ListenerFactory = Callable[[JobRecord], JobListener]
 ApiKeyResolver = Callable[[int], Awaitable[str]]
-
-
-# Seconds between two database writes of an unchanged status (see ``_on_poll``).
-STATUS_SAVE_INTERVAL = 60.0
 
 
 class GenerationService:
@@ -73,7 +67,7 @@ class GenerationService:
         self._client = client
         self._governor = governor
         self._poller = poller
-        self.jobs = jobs
+        self._jobs = jobs  # private: callers use the methods below
         self._clock = clock
         self.max_in_flight_per_user = max_in_flight_per_user
         self.retention_days = retention_days
@@ -110,7 +104,7 @@ class GenerationService:
         self._poller.start()
         await self.purge()
         self._purge_task = asyncio.create_task(
-            purge_daily(self.jobs, self._clock, self.retention_days), name="job-purge"
+            purge_daily(self._clock, self.purge, "generations"), name="job-purge"
         )
 
     async def close(self) -> None:
@@ -154,6 +148,18 @@ class GenerationService:
         job = self._live.get(job_id)
         return job.snapshot() if job is not None else None
 
+    async def get(self, job_id: int) -> JobRecord | None:
+        """The stored job (Regenerate / Continue read its request; buttons its kind)."""
+        return await self._jobs.get(job_id)
+
+    async def count_in_flight(self, user_id: int | None = None) -> int:
+        """Stored jobs pending or running (of one payer when given)."""
+        return await self._jobs.count_in_flight(user_id)
+
+    async def set_message_id(self, job_id: int, message_id: int) -> None:
+        """Record the id of the reply once Discord created it (a restart edits that one)."""
+        await self._jobs.set_message_id(job_id, message_id)
+
     # --- submit ---------------------------------------------------------------------
 
     async def submit(
@@ -175,10 +181,10 @@ class GenerationService:
         request.submit_options()  # fail fast on unknown options, before anything is stored
         limit = self.max_in_flight_per_user if max_in_flight is None else max_in_flight
         async with self._admit:
-            if await self.jobs.count_in_flight(request.user_id) >= limit:
+            if await self._jobs.count_in_flight(request.user_id) >= limit:
                 raise TooManyInFlight(limit)
             now = self._clock.time()
-            job_id = await self.jobs.insert(request, now=now)
+            job_id = await self._jobs.insert(request, now=now)
         job = LiveJob(
             id=job_id,
             kind=request.kind,
@@ -201,7 +207,7 @@ class GenerationService:
         try:
             horde_id = await self._submitter.submit(job, request, apikey)
         except HordeError as exc:
-            await self._finish(job, JobState.FAILED, error=_error_info(exc))
+            await self._finish(job, JobState.FAILED, error=error_info(exc))
             return
         except Exception:
             log.exception("submitting job %s failed unexpectedly", job.id)
@@ -212,7 +218,7 @@ class GenerationService:
             return
         now = self._clock.time()
         try:
-            await self.jobs.mark_submitted(job.id, horde_id, now=now)
+            await self._jobs.mark_submitted(job.id, horde_id, now=now)
         except Exception:
             # Keep serving the job from memory; only a restart before the next write could
             # submit it again.
@@ -234,35 +240,22 @@ class GenerationService:
         job = self._live.get(event.key)
         if job is None or job.state.terminal:
             return
-        if event.outcome is PollOutcome.EXPIRED:
-            message = "The AI Horde forgot this request: it expired before it finished."
-            rc = event.error.rc if event.error else None
-            error = ErrorInfo(ErrorKind.EXPIRED, message, rc)
-            await self._finish(job, JobState.EXPIRED, error=error)
-            return
-        if event.outcome is PollOutcome.UNAVAILABLE:
-            message = "The AI Horde stayed unavailable for longer than a request can live."
-            error = ErrorInfo(ErrorKind.UNAVAILABLE, message)
-            await self._finish(job, JobState.FAILED, error=error)
+        ended = ended_by(event)
+        if ended is not None:
+            await self._finish(job, ended.state, error=ended.error)
             return
         assert event.status is not None
-        status, generations = _split(event.status)
+        status, generations = split_status(event.status)
         if event.status.faulted:
-            error = ErrorInfo(ErrorKind.FAULTED, "The Horde's workers failed this generation.")
             await self._finish(
-                job, JobState.FAULTED, status=status, generations=generations, error=error
+                job, JobState.FAULTED, status=status, generations=generations, error=FAULTED
             )
         elif event.status.done:
             await self._finish(job, JobState.DONE, status=status, generations=generations)
         else:
             now = self._clock.time()
-            before = job.status.progress if job.status is not None else None
-            progressed = status.progress != before or generations != job.generations
-            job.status, job.status_at, job.generations = status, now, generations
-            # Write on progress, and otherwise now and then (resume reads polled_at): a
-            # ticking wait_time alone is not worth a database write per poll.
-            if progressed or now - job.status_saved_at >= STATUS_SAVE_INTERVAL:
-                await self.jobs.update_status(job.id, status, generations, now=now)
+            if job.take_status(status, generations, now):
+                await self._jobs.update_status(job.id, status, generations, now=now)
                 job.status_saved_at = now
             if not job.state.terminal:  # a cancel may have ended it meanwhile
                 self._notifier.publish(job)
@@ -278,7 +271,7 @@ class GenerationService:
         """
         job = self._live.get(job_id)
         if job is None or job.state.terminal:
-            if await self.jobs.get(job_id) is None:
+            if await self._jobs.get(job_id) is None:
                 raise JobNotFound(job_id)
             return False
         if job.state is JobState.PENDING:
@@ -292,13 +285,15 @@ class GenerationService:
         self._poller.untrack(job_id)
         assert job.horde_id is not None
         final = await self._cancel_on_horde(job_id, job.horde_id)
-        status, generations = (job.status, job.generations) if final is None else _split(final)
+        status, generations = (
+            (job.status, job.generations) if final is None else split_status(final)
+        )
         await self._finish(job, JobState.CANCELLED, status=status, generations=generations)
         return True
 
     async def cancel_user(self, guild_id: int | None, user_id: int) -> int:
         """Cancel a member's jobs (in one guild when given); returns how many were cancelled."""
-        records = await self.jobs.list_in_flight(user_id, guild_id)
+        records = await self._jobs.list_in_flight(user_id, guild_id)
         results = await asyncio.gather(*(self.cancel(r.id) for r in records))
         return sum(1 for cancelled in results if cancelled)
 
@@ -333,7 +328,7 @@ class GenerationService:
         self._poller.untrack(job.id)
         self._live.pop(job.id, None)
         try:
-            await self.jobs.finish(
+            await self._jobs.finish(
                 job.id, state, now=now, status=status, generations=generations, error=error
             )
         except Exception:
@@ -358,11 +353,11 @@ class GenerationService:
             return 0
         self._resumed = True
         count = 0
-        for record in await self.jobs.list_undelivered():
+        for record in await self._jobs.list_undelivered():
             job = LiveJob.from_record(record, self._make_listener(listener_factory, record))
             self._notifier.publish(job)
             count += 1
-        for record in await self.jobs.list_unfinished():
+        for record in await self._jobs.list_unfinished():
             if record.id in self._live:
                 continue
             job = LiveJob.from_record(record, self._make_listener(listener_factory, record))
@@ -382,11 +377,11 @@ class GenerationService:
         try:
             apikey = await apikey_for(record.user_id)
         except UserFacingError as exc:
-            await self._finish(job, JobState.FAILED, error=_key_error(exc.user_message))
+            await self._finish(job, JobState.FAILED, error=key_error(exc.user_message))
             return
         except Exception:
             log.exception("no API key for resumed job %s", record.id)
-            await self._finish(job, JobState.FAILED, error=_key_error(None))
+            await self._finish(job, JobState.FAILED, error=key_error(None))
             return
         self._start_submit(job, record.to_request(), apikey)
 
@@ -400,17 +395,4 @@ class GenerationService:
 
     async def purge(self) -> int:
         """Delete jobs finished more than ``retention_days`` ago; returns how many."""
-        return await purge_finished(self.jobs, self._clock, self.retention_days)
-
-
-def _split(status: RequestStatusKobold) -> tuple[HordeStatus, tuple[Generation, ...]]:
-    return HordeStatus.from_any(status), tuple(Generation.from_any(g) for g in status.generations)
-
-
-def _error_info(error: HordeError) -> ErrorInfo:
-    return ErrorInfo(kind=kind_of(error), message=error.message, rc=error.rc)
-
-
-def _key_error(message: str | None) -> ErrorInfo:
-    text = message or "The bot could not read the API key to use for this generation."
-    return ErrorInfo(ErrorKind.INVALID_API_KEY, text)
+        return await purge_finished(self._jobs, self._clock, self.retention_days)

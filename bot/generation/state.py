@@ -192,12 +192,28 @@ class HordeStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplyAddress:
+    """Where a job's reply lives in Discord and who may see it: the one home of a job's
+    delivery data. The engine stores it and hands it back; only the Discord layer reads it."""
+
+    channel_id: int | None = None
+    application_id: int | None = None
+    # A secret (it can edit the reply for 15 minutes): encrypted at rest, erased once the
+    # result is delivered, and kept out of reprs so it never reaches a log.
+    interaction_token: str | None = field(default=None, repr=False)
+    message_id: int | None = None
+    private: bool = False
+    issued_at: float | None = None  # when the interaction token was issued
+
+
+@dataclass(frozen=True, slots=True)
 class GenerationRequest:
     """Everything needed to submit a generation and to find its reply again after a restart.
 
     ``user_id`` is the Discord user who pays (whose key is used). ``params`` holds the
     Horde's ``params`` keys, ``options`` extra ``generate_async`` arguments among
-    :data:`SUBMIT_OPTIONS`. ``context`` is free JSON for the Discord layer (e.g. a thread id).
+    :data:`SUBMIT_OPTIONS`. ``reply`` says where the reply lives; ``context`` is the job
+    kind's own JSON (e.g. the conversation a chat turn belongs to).
     """
 
     prompt: str
@@ -208,11 +224,7 @@ class GenerationRequest:
     trusted_workers: bool = False
     options: Mapping[str, Any] = field(default_factory=dict)
     guild_id: int | None = None
-    channel_id: int | None = None
-    application_id: int | None = None
-    interaction_token: str | None = None
-    message_id: int | None = None
-    private: bool = False
+    reply: ReplyAddress = field(default_factory=ReplyAddress)
     context: Mapping[str, Any] = field(default_factory=dict)
 
     def submit_options(self) -> dict[str, Any]:
@@ -233,11 +245,7 @@ class JobRecord:
     horde_id: str | None
     user_id: int
     guild_id: int | None
-    channel_id: int | None
-    application_id: int | None
-    interaction_token: str | None
-    message_id: int | None
-    private: bool
+    reply: ReplyAddress  # its token decrypted (None if unreadable)
     prompt: str
     params: dict[str, Any]
     models: tuple[str, ...]
@@ -265,11 +273,7 @@ class JobRecord:
             trusted_workers=trusted,
             options=options,
             guild_id=self.guild_id,
-            channel_id=self.channel_id,
-            application_id=self.application_id,
-            interaction_token=self.interaction_token,
-            message_id=self.message_id,
-            private=self.private,
+            reply=self.reply,
             context=self.context,
         )
 

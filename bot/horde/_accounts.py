@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Final
 
+from bot.horde._args import check_len, only_set, raise_if
 from bot.horde._base import _ClientBase, parse_list, parse_one
 from bot.horde._transport import segment
 from bot.horde.errors import HordeValidationError
-from bot.horde.models import KudosTransferred, TeamDetails, UserDetails
+from bot.horde.models import DeletedTeam, KudosTransferred, ModifyTeam, TeamDetails, UserDetails
 
 USER_SORTS: Final = frozenset({"kudos", "age"})
 
@@ -20,6 +21,8 @@ class _AccountsMixin(_ClientBase):
         self, page: int = 1, sort: str = "kudos", *, retries: int | None = None
     ) -> list[UserDetails]:
         """List users, 25 a page: ``GET /v2/users?page=N&sort=kudos|age`` (seed: Users).
+
+        Key: none — the list is public.
 
         Args:
             page: 1-based page (default 1); sort: kudos | age (default kudos).
@@ -46,8 +49,9 @@ class _AccountsMixin(_ClientBase):
     ) -> UserDetails:
         """One user by numeric id: ``GET /v2/users/{user_id}`` (seed: UserSingle).
 
-        ``apikey`` is optional and sent only when given (the owner or a moderator sees
-        more). Limit: 60 a minute.
+        Key: optional — sent only when given; the user or a moderator sees private fields.
+
+        Limit: 60 a minute.
 
         Returns:
             :class:`UserDetails`.
@@ -65,6 +69,8 @@ class _AccountsMixin(_ClientBase):
     ) -> UserDetails:
         """The user owning a key: ``GET /v2/find_user`` (seed: FindUser).
 
+        Key: required — it is what is looked up.
+
         Args:
             apikey: the key to look up (default: the client's key).
 
@@ -75,9 +81,7 @@ class _AccountsMixin(_ClientBase):
             NotFound (rc UserNotFound: the Horde's answer to an unknown key),
             InvalidAPIKey (missing key), RateLimited, HordeUnavailable.
         """
-        data = await self._request(
-            "GET", "find_user", apikey=self._key(apikey, required=True), retries=retries
-        )
+        data = await self._keyed("GET", "find_user", apikey, retries)
         return parse_one(UserDetails, data)
 
     async def transfer_kudos(
@@ -90,6 +94,8 @@ class _AccountsMixin(_ClientBase):
         retries: int | None = None,
     ) -> float:
         """Give kudos to another user: ``POST /v2/kudos/transfer`` (seed: TransferKudos).
+
+        Key: required — the sender's.
 
         Args:
             username: the receiver as ``alias#id``.
@@ -114,14 +120,14 @@ class _AccountsMixin(_ClientBase):
                 errors={"amount": "must be a whole number of kudos >= 1"},
             )
         key = idempotency_key or str(uuid.uuid4())
-        data = await self._request(
+        data = await self._keyed(
             "POST",
             "kudos/transfer",
-            apikey=self._key(apikey, required=True),
+            apikey,
+            retries,
             json={"username": username, "amount": amount},
             headers={"Idempotency-Key": key},
             idempotent=True,
-            retries=retries,
         )
         return parse_one(KudosTransferred, data).transferred
 
@@ -130,7 +136,9 @@ class _AccountsMixin(_ClientBase):
     ) -> list[TeamDetails]:
         """All teams: ``GET /v2/teams`` (seed: Teams).
 
-        ``apikey`` is optional and sent only when given. Limit: 30 a minute.
+        Key: optional — sent only when given.
+
+        Limit: 30 a minute.
 
         Returns:
             list of :class:`TeamDetails`.
@@ -146,7 +154,7 @@ class _AccountsMixin(_ClientBase):
     ) -> TeamDetails:
         """One team: ``GET /v2/teams/{team_id}`` (seed: TeamSingle).
 
-        ``apikey`` is optional and sent only when given — a non-moderator key gets 403.
+        Key: optional — sent only when given; a non-moderator key gets 403, so send none.
 
         Returns:
             :class:`TeamDetails`.
@@ -159,3 +167,85 @@ class _AccountsMixin(_ClientBase):
             "GET", f"teams/{segment(team_id)}", apikey=apikey, retries=retries
         )
         return parse_one(TeamDetails, data)
+
+    async def create_team(
+        self,
+        name: str,
+        *,
+        info: str | None = None,
+        apikey: str | None = None,
+        retries: int | None = None,
+    ) -> ModifyTeam:
+        """Create a team: ``POST /v2/teams`` (seed: Teams).
+
+        Key: required, a trusted user's (others get UntrustedTeamCreation). ``name`` 3..100
+        characters, unique (TeamNameAlreadyExists); ``info`` 3..1000 (None: not sent).
+
+        Returns:
+            :class:`ModifyTeam` with the new team's ``id``.
+
+        Raises:
+            HordeValidationError, NameAlreadyExists, Profanity, NotTrusted, InvalidAPIKey,
+            HordeUnavailable.
+        """
+        errors: dict[str, str] = {}
+        check_len(errors, "name", name, 3, 100)
+        check_len(errors, "info", info, 3, 1000)
+        raise_if(errors)
+        data = await self._keyed(
+            "POST", "teams", apikey, retries, json=only_set(name=name, info=info)
+        )
+        return parse_one(ModifyTeam, data)
+
+    async def modify_team(
+        self,
+        team_id: str,
+        *,
+        name: str | None = None,
+        info: str | None = None,
+        apikey: str | None = None,
+        retries: int | None = None,
+    ) -> ModifyTeam:
+        """Rename or describe a team: ``PATCH /v2/teams/{team_id}`` (seed: TeamSingle).
+
+        Key: required — the swagger marks it optional, but only the team's creator or a
+        moderator may change it (NotOwner), so the client's key is sent by default. ``name`` 3..100,
+        ``info`` 3..1000; only those given are sent (none: 400 NoTeamModSelected). Team
+        reads are cached 3 s by the server.
+
+        Returns:
+            :class:`ModifyTeam`.
+
+        Raises:
+            HordeValidationError, NoValidActions, NameAlreadyExists, Profanity, NotOwner,
+            NotFound (TeamNotFound), InvalidAPIKey, HordeUnavailable.
+        """
+        errors: dict[str, str] = {}
+        check_len(errors, "name", name, 3, 100)
+        check_len(errors, "info", info, 3, 1000)
+        raise_if(errors)
+        data = await self._keyed(
+            "PATCH",
+            f"teams/{segment(team_id)}",
+            apikey,
+            retries,
+            json=only_set(name=name, info=info),
+        )
+        return parse_one(ModifyTeam, data)
+
+    async def delete_team(
+        self, team_id: str, *, apikey: str | None = None, retries: int | None = None
+    ) -> DeletedTeam:
+        """Delete a team: ``DELETE /v2/teams/{team_id}`` (seed: TeamSingle).
+
+        Key: required — the creator's or a moderator's (the swagger says optional).
+        Its workers leave the team.
+
+        Returns:
+            :class:`DeletedTeam` (``deleted_id``, ``deleted_name``).
+
+        Raises:
+            NotOwner, NotFound (TeamNotFound), InvalidAPIKey, HordeUnavailable.
+        """
+        data = await self._keyed("DELETE", f"teams/{segment(team_id)}", apikey, retries)
+        return parse_one(DeletedTeam, data)

@@ -138,3 +138,27 @@ class _ClientBase:
         )
         count = self.retries if retries is None else retries
         return await self._transport.send(call, retries=max(0, count))
+
+    async def _keyed(
+        self,
+        method: str,
+        path: str,
+        apikey: str | None,
+        retries: int | None,
+        *,
+        json: Any = None,
+        query: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """A call to an endpoint that needs a key: the caller's, else the client's default."""
+        return await self._request(
+            method,
+            path,
+            apikey=self._key(apikey, required=True),
+            json=json,
+            query=query,
+            headers=headers,
+            idempotent=idempotent,
+            retries=retries,
+        )

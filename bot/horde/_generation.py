@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, TypedDict, Unpack
 
 from bot.horde._base import _ClientBase, parse_one
@@ -18,7 +18,12 @@ from bot.horde.errors import (
     HordeValidationError,
     NotFound,
 )
-from bot.horde.models import RequestAsync, RequestStatusCheck, RequestStatusKobold
+from bot.horde.models import (
+    ExtraSourceImage,
+    RequestAsync,
+    RequestStatusCheck,
+    RequestStatusKobold,
+)
 from bot.horde.params import ParamsInput, validate_params, validate_prompt
 
 log = logging.getLogger(__name__)
@@ -47,6 +52,7 @@ class SubmitOptions(TypedDict, total=False):
     webhook: str | None
     proxied_account: str | None
     style: str | None
+    extra_source_images: Sequence[ExtraSourceImage | Mapping[str, Any]]
 
 
 def poll_delay(wait_time: float, poll_min: float, poll_max: float) -> float:
@@ -91,7 +97,21 @@ def _generation_input(
         value = options.get(name)
         if value is not None:
             body[name] = value
+    images = options.get("extra_source_images", ())
+    if images:
+        body["extra_source_images"] = [_source_image(image) for image in images]
     return body
+
+
+def _source_image(image: ExtraSourceImage | Mapping[str, Any]) -> dict[str, Any]:
+    """One ``ExtraSourceImage`` as sent: ``image`` (base64 webp or URL) and ``strength``."""
+    parsed = image if isinstance(image, ExtraSourceImage) else ExtraSourceImage(**image)
+    if not parsed.image:
+        raise HordeValidationError(
+            "extra_source_images: each needs a non-empty image",
+            errors={"extra_source_images": "each needs a non-empty image"},
+        )
+    return {"image": parsed.image, "strength": parsed.strength}
 
 
 async def _notify(on_progress: ProgressCallback, check: RequestStatusCheck) -> None:
@@ -109,12 +129,26 @@ class _GenerationMixin(_ClientBase):
         *,
         params: ParamsInput = None,
         models: Sequence[str] = (),
+        workers: Sequence[str] = (),
+        trusted_workers: bool = False,
+        slow_workers: bool = True,
+        worker_blacklist: bool = False,
+        softprompt: str | None = None,
+        allow_downgrade: bool = False,
+        validated_backends: bool = False,
+        extra_slow_workers: bool = False,
+        disable_batching: bool = False,
+        webhook: str | None = None,
+        proxied_account: str | None = None,
+        style: str | None = None,
+        extra_source_images: Sequence[ExtraSourceImage | Mapping[str, Any]] = (),
         dry_run: bool = False,
         apikey: str | None = None,
         retries: int | None = None,
-        **options: Unpack[SubmitOptions],
     ) -> RequestAsync:
         """Queue a text generation: ``POST /v2/generate/text/async`` (seed: AsyncGenerate).
+
+        Key: required — the requester's; kudos are charged to it (anonymous: the shared pool).
 
         Args:
             prompt: the text to continue; must not be empty.
@@ -126,11 +160,14 @@ class _GenerationMixin(_ClientBase):
             apikey: the requester's key (default: the client's key).
             retries: never used for ambiguous failures — a submit is not idempotent; only a
                 connection that could not be established is retried (default: client's).
-            options: ``workers`` (ids, first 5 used), ``trusted_workers`` (False),
-                ``slow_workers`` (True), ``worker_blacklist`` (False), ``softprompt`` (None),
-                ``allow_downgrade`` (False), ``validated_backends`` (False, sent explicitly),
-                ``extra_slow_workers`` (False), ``disable_batching`` (False), ``webhook``,
-                ``proxied_account``, ``style`` (None: not sent).
+            every other option of the swagger's ``GenerationInputKobold``: ``workers`` (ids,
+                first 5 used), ``trusted_workers`` (False), ``slow_workers`` (True),
+                ``worker_blacklist`` (False), ``softprompt`` (None), ``allow_downgrade``
+                (False), ``validated_backends`` (False, sent explicitly), ``extra_slow_workers``
+                (False), ``disable_batching`` (False), ``webhook`` (https only), ``proxied_account``
+                (service accounts), ``style`` (a text style id; it replaces params and models),
+                ``extra_source_images`` (:class:`ExtraSourceImage` or mappings); None: not sent.
+                An unknown keyword is a TypeError before any request.
 
         Returns:
             :class:`RequestAsync` with the request ``id``. With ``dry_run=True`` the same
@@ -141,6 +178,21 @@ class _GenerationMixin(_ClientBase):
             KudosError (403 KudosUpfront), Forbidden (TimeoutIP), TooManyPrompts,
             RateLimited, NotFound (WorkerNotFound), HordeUnavailable.
         """
+        options = SubmitOptions(
+            workers=workers,
+            trusted_workers=trusted_workers,
+            slow_workers=slow_workers,
+            worker_blacklist=worker_blacklist,
+            softprompt=softprompt,
+            allow_downgrade=allow_downgrade,
+            validated_backends=validated_backends,
+            extra_slow_workers=extra_slow_workers,
+            disable_batching=disable_batching,
+            webhook=webhook,
+            proxied_account=proxied_account,
+            style=style,
+            extra_source_images=extra_source_images,
+        )
         body = _generation_input(prompt, params, models, dry_run, options)
         data = await self._request(
             "POST",
@@ -155,7 +207,9 @@ class _GenerationMixin(_ClientBase):
     async def generate_status(self, id: str, *, retries: int | None = None) -> RequestStatusKobold:
         """Progress and results: ``GET /v2/generate/text/status/{id}`` (seed: AsyncStatus).
 
-        No key is sent (the id is the capability). Limit: 60 GETs a minute per id.
+        Key: none — the request id is the capability.
+
+        Limit: 60 GETs a minute per id.
 
         Returns:
             :class:`RequestStatusKobold` (``done``, ``faulted``, ``wait_time``,
@@ -169,6 +223,8 @@ class _GenerationMixin(_ClientBase):
 
     async def generate_cancel(self, id: str, *, retries: int | None = None) -> RequestStatusKobold:
         """Cancel a request: ``DELETE /v2/generate/text/status/{id}`` (seed: AsyncStatus).
+
+        Key: none — the request id is the capability.
 
         Jobs not yet started never run; the answer is the status as it was, with the
         generations finished so far. ``done`` may stay False afterwards: treat the cancel
@@ -185,6 +241,8 @@ class _GenerationMixin(_ClientBase):
 
     async def generate_check(self, id: str, *, retries: int | None = None) -> RequestStatusCheck:
         """Progress only: ``GET /v2/generate/text/status/{id}`` (seed: AsyncCheck).
+
+        Key: none — the request id is the capability.
 
         Text has no ``/check`` endpoint (the seed-era ``/v2/generate/check`` is the image
         API), so this reads the status endpoint and drops the generations.
@@ -212,6 +270,8 @@ class _GenerationMixin(_ClientBase):
         **options: Unpack[SubmitOptions],
     ) -> RequestStatusKobold:
         """Submit and wait (seed: SyncGenerate, removed from the Horde).
+
+        Key: required for the submit (as :meth:`generate_async`); the polls send none.
 
         ``POST /v2/generate/text/async``, then ``GET /v2/generate/text/status/{id}`` every
         ``wait_time / 2`` seconds clamped to ``poll_min``..``poll_max`` (never under 1 s);

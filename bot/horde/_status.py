@@ -27,6 +27,8 @@ class _StatusMixin(_ClientBase):
     async def performance(self, *, retries: int | None = None) -> HordePerformance:
         """Load of the Horde: ``GET /v2/status/performance`` (seed: HordeLoad).
 
+        Key: none — public.
+
         Returns:
             :class:`HordePerformance` (``queued_text_requests``, ``text_worker_count``, …).
 
@@ -39,7 +41,8 @@ class _StatusMixin(_ClientBase):
     async def modes(self, apikey: str | None = None, *, retries: int | None = None) -> HordeModes:
         """Maintenance / invite-only / raid modes: ``GET /v2/status/modes`` (seed: HordeModes).
 
-        ``apikey`` is sent only when given: a non-moderator key gets 403 NotModerator.
+        Key: optional — sent only when given; a non-moderator key gets 403.
+
         Limit: 30 a minute.
 
         Returns:
@@ -61,6 +64,8 @@ class _StatusMixin(_ClientBase):
         retries: int | None = None,
     ) -> list[ActiveModel]:
         """Models served now: ``GET /v2/status/models?type=text`` (seed: Models).
+
+        Key: none — public.
 
         Args:
             type: text | image (default text — the Horde's own default is image!).
@@ -91,6 +96,8 @@ class _StatusMixin(_ClientBase):
     async def news(self, *, retries: int | None = None) -> list[Newspiece]:
         """Horde news: ``GET /v2/status/news`` (seed: HordeNews).
 
+        Key: none — public.
+
         Returns:
             list of :class:`Newspiece`.
 
@@ -101,6 +108,8 @@ class _StatusMixin(_ClientBase):
 
     async def heartbeat(self, *, retries: int | None = None) -> Heartbeat:
         """Is the Horde up: ``GET /v2/status/heartbeat`` (seed: Heartbeat). Never rate limited.
+
+        Key: none — public.
 
         Returns:
             :class:`Heartbeat` (``message`` OK | OVERLOADED | DOWN, ``version``).
@@ -116,7 +125,7 @@ class _StatusMixin(_ClientBase):
     ) -> list[IPTimeout]:
         """IP blocks in timeout: ``GET /v2/operations/ipaddr`` (seed: OperationsIP).
 
-        Moderators only; ``apikey`` defaults to the client's key.
+        Key: required — a moderator's.
 
         Returns:
             list of :class:`IPTimeout` (CIDR blocks and the seconds left).
@@ -134,7 +143,7 @@ class _StatusMixin(_ClientBase):
     ) -> list[IPTimeout]:
         """Timeouts matching one IP: ``GET /v2/operations/ipaddr/{ipaddr}`` (seed: OperationsIP).
 
-        Moderators only; ``apikey`` defaults to the client's key.
+        Key: required — a moderator's.
 
         Returns:
             list of :class:`IPTimeout` (empty when the IP is not in timeout).
@@ -159,6 +168,8 @@ class _StatusMixin(_ClientBase):
         retries: int | None = None,
     ) -> SimpleResponse:
         """Put an IP or CIDR in timeout: ``POST /v2/operations/ipaddr`` (seed: OperationsIP).
+
+        Key: required — a moderator's.
 
         Args:
             ipaddr: an IP address or CIDR block (7..40 characters).
@@ -193,6 +204,8 @@ class _StatusMixin(_ClientBase):
         self, ipaddr: str, *, apikey: str | None = None, retries: int | None = None
     ) -> SimpleResponse:
         """Lift an IP timeout: ``DELETE /v2/operations/ipaddr`` (seed: OperationsIP).
+
+        Key: required — a moderator's.
 
         Args:
             ipaddr: the IP address or CIDR block, as listed by :meth:`ip_timeouts`.

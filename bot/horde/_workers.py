@@ -5,23 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from bot.horde._args import check_int, raise_if
 from bot.horde._base import _ClientBase, parse_list, parse_one
 from bot.horde._transport import segment
-from bot.horde.errors import HordeUnavailable, HordeValidationError
+from bot.horde.errors import HordeUnavailable
 from bot.horde.models import GenerationPayloadKobold, WorkerDetails
 
 SUBMIT_STATES: Final = frozenset({"ok", "censored", "faulted", "csam"})
-
-
-def _check_range(errors: dict[str, str], name: str, value: int, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        errors[name] = f"must be an integer in {low}..{high}, got {value!r}"
-
-
-def _raise_if(errors: dict[str, str]) -> None:
-    if errors:
-        details = "; ".join(f"{k}: {v}" for k, v in errors.items())
-        raise HordeValidationError(f"invalid arguments: {details}", errors=errors)
 
 
 class _WorkersMixin(_ClientBase):
@@ -47,6 +37,8 @@ class _WorkersMixin(_ClientBase):
     ) -> GenerationPayloadKobold:
         """Ask for a job as a worker: ``POST /v2/generate/text/pop`` (seed: JobPop).
 
+        Key: required — the worker owner's; the worker is registered to it.
+
         Args:
             name: the worker's name (created on first pop; must be the key owner's).
             models: non-empty list of models this worker serves.
@@ -71,9 +63,9 @@ class _WorkersMixin(_ClientBase):
             errors["name"] = "must be a non-empty string"
         if isinstance(models, str) or not models:
             errors["models"] = "must be a non-empty sequence of model names"
-        _check_range(errors, "amount", amount, 1, 20)
-        _check_range(errors, "threads", threads, 1, 50)
-        _raise_if(errors)
+        check_int(errors, "amount", amount, 1, 20)
+        check_int(errors, "threads", threads, 1, 50)
+        raise_if(errors)
         body = {
             "name": name,
             "models": list(models),
@@ -111,6 +103,8 @@ class _WorkersMixin(_ClientBase):
     ) -> float:
         """Deliver a job's text: ``POST /v2/generate/text/submit`` (seed: JobSubmit).
 
+        Key: required — the owner's of the worker that popped the job.
+
         Args:
             id: the job id from :meth:`job_pop`.
             generation: the text (``""`` when faulted).
@@ -127,7 +121,7 @@ class _WorkersMixin(_ClientBase):
             (InvalidJobID), Forbidden (WrongCredentials), InvalidAPIKey, HordeUnavailable.
         """
         if state not in SUBMIT_STATES:
-            _raise_if({"state": f"must be one of {sorted(SUBMIT_STATES)}, got {state!r}"})
+            raise_if({"state": f"must be one of {sorted(SUBMIT_STATES)}, got {state!r}"})
         body: dict[str, Any] = {"id": id, "generation": generation, "state": state, "seed": seed}
         if gen_metadata:
             body["gen_metadata"] = [dict(item) for item in gen_metadata]
@@ -156,6 +150,8 @@ class _WorkersMixin(_ClientBase):
     ) -> list[WorkerDetails]:
         """Active workers: ``GET /v2/workers?type=text[&name=]`` (seed: Workers).
 
+        Key: optional — sent only when given; owners and moderators see more.
+
         Args:
             type: text | image | interrogation (default text); name: exact worker name.
             apikey: optional, sent only when given (owners/moderators see more).
@@ -177,7 +173,9 @@ class _WorkersMixin(_ClientBase):
     ) -> WorkerDetails:
         """One worker: ``GET /v2/workers/{worker_id}`` (seed: WorkerSingle).
 
-        ``apikey`` is optional and sent only when given. Limit: 30 a minute.
+        Key: optional — sent only when given; owners and moderators see more.
+
+        Limit: 30 a minute.
 
         Returns:
             :class:`WorkerDetails`.
@@ -195,7 +193,7 @@ class _WorkersMixin(_ClientBase):
     ) -> WorkerDetails:
         """One worker by name: ``GET /v2/workers/name/{worker_name}`` (seed: WorkerSingle).
 
-        ``apikey`` is optional and sent only when given.
+        Key: optional — sent only when given; owners and moderators see more.
 
         Returns:
             :class:`WorkerDetails`.

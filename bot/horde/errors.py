@@ -11,8 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.horde.rc import RC, as_rc
+
 __all__ = [
     "KUDOS_RCS",
+    "RC",
+    "CannotDeleteMod",
     "Forbidden",
     "GenerationFaulted",
     "GenerationTimeout",
@@ -21,10 +25,31 @@ __all__ = [
     "HordeValidationError",
     "InvalidAPIKey",
     "KudosError",
+    "Locked",
     "MaintenanceMode",
+    "NameAlreadyExists",
+    "NoValidActions",
+    "NoValidWorkers",
+    "NotAdmin",
     "NotFound",
+    "NotModerator",
+    "NotOwner",
+    "NotPrivileged",
+    "NotTrusted",
+    "Profanity",
     "RateLimited",
+    "RequiresCustomizer",
+    "SharedKeyEmpty",
+    "SharedKeyError",
+    "SharedKeyExpired",
+    "SharedKeyInsufficientKudos",
+    "SharedKeyNotFound",
+    "SharedKeyTooMany",
+    "TimeoutIP",
+    "TokenOverflow",
+    "TooLong",
     "TooManyPrompts",
+    "WorkerMaintenance",
     "error_from_response",
 ]
 
@@ -64,7 +89,8 @@ class HordeError(Exception):
     """Base of every client error.
 
     ``status`` is the HTTP status (None for client-side checks and transport failures),
-    ``rc`` the Horde's return code (an open string, None when the body had none),
+    ``rc`` the Horde's return code — an :class:`RC` member when known (it compares equal to
+    the plain string), the plain string otherwise, None when the body had none —,
     ``errors`` the per-field problems of a validation failure, ``retry_after`` the seconds
     the server asked us to wait (from ``Retry-After``), when it said.
     """
@@ -80,7 +106,7 @@ class HordeError(Exception):
     ) -> None:
         self.message = _shorten(message)
         self.status = status
-        self.rc = rc
+        self.rc: RC | str | None = as_rc(rc) if rc is not None else None
         self.errors: dict[str, str] = dict(errors or {})
         self.retry_after = retry_after
         super().__init__(self.message)
@@ -148,6 +174,126 @@ class GenerationTimeout(HordeError):  # noqa: N818 - names are the public contra
         self.request_id = request_id
 
 
+# --- errors typed by rc ------------------------------------------------------------------
+# Each one subclasses the class its HTTP status mapped to before it existed, so an
+# ``except Forbidden`` written earlier still catches a NotOwner.
+
+
+class NotOwner(Forbidden):
+    """403 NotOwner: only the owner of the worker, team, style or key may do this."""
+
+
+class NotModerator(Forbidden):
+    """403 NotModerator (and NotUserOrMod): a Horde moderator's key is needed."""
+
+
+class NotAdmin(Forbidden):
+    """403 NotAdmin: a Horde admin's key is needed (user kudos, moderator flag, …)."""
+
+
+class NotPrivileged(Forbidden):
+    """403 NotAllowedAwards / NotPrivileged: this account may not award kudos."""
+
+
+class NotTrusted(Forbidden):
+    """403 UntrustedTeamCreation / UntrustedUnsafeIP / NotTrusted: a trusted account is needed."""
+
+
+class RequiresCustomizer(Forbidden):
+    """403 StylesRequiresCustomizer / StylesAnonForbidden: styles need a customizer account."""
+
+
+class CannotDeleteMod(Forbidden):
+    """403 CannotDeleteMod / CannotWipeActiveUser: this account cannot be deleted."""
+
+
+class TimeoutIP(Forbidden):
+    """403 TimeoutIP (and UnsafeIP, TooManyNewIPs, TooManySameIPs): this IP is blocked."""
+
+
+class WorkerMaintenance(Forbidden):
+    """403 WorkerMaintenance / WorkerFlaggedMaintenance: the worker is in maintenance."""
+
+
+class NameAlreadyExists(HordeValidationError):  # noqa: N818 - names are the public contract
+    """400 WorkerNameAlreadyExists / TeamNameAlreadyExists / PolymorphicNameConflict."""
+
+
+class Profanity(HordeValidationError):  # noqa: N818 - names are the public contract
+    """400 Profane…: the Horde's profanity filter refused a name, info or contact text."""
+
+
+class TooLong(HordeValidationError):  # noqa: N818 - names are the public contract
+    """400 TooLongUserName / TooLongWorkerName / TooLong."""
+
+
+class NoValidActions(HordeValidationError):  # noqa: N818 - names are the public contract
+    """400 No…ModSelected: a modify call that changes nothing."""
+
+
+class NoValidWorkers(HordeValidationError):  # noqa: N818 - names are the public contract
+    """400 NoValidWorkers: none of the requested workers can serve this request."""
+
+
+class TokenOverflow(HordeValidationError):  # noqa: N818 - names are the public contract
+    """400 TokenOverflow: max_length exceeds what the chosen workers can generate."""
+
+
+class Locked(HordeError):  # noqa: N818 - names are the public contract
+    """HTTP 423 Locked: the resource is busy (a worker that held a job in the last 20 min)."""
+
+
+class SharedKeyError(HordeError):
+    """Base of every shared-key problem: empty, expired, not found, too many."""
+
+
+class SharedKeyEmpty(SharedKeyError, KudosError, Forbidden):  # noqa: N818 - names are the public contract
+    """403 SharedKeyEmpty: the shared key has used up its kudos."""
+
+
+class SharedKeyInsufficientKudos(SharedKeyError, KudosError):  # noqa: N818 - names are the public contract
+    """403 SharedKeyInsufficientKudos: the shared key has too few kudos left for this job."""
+
+
+class SharedKeyExpired(SharedKeyError, KudosError):  # noqa: N818 - names are the public contract
+    """400 SharedKeyExpired: the shared key is past its expiry date."""
+
+
+class SharedKeyNotFound(SharedKeyError, InvalidAPIKey):  # noqa: N818 - names are the public contract
+    """401 InvalidAPIKey on a shared key: it was deleted or never existed."""
+
+
+class SharedKeyTooMany(SharedKeyError, Forbidden):  # noqa: N818 - names are the public contract
+    """403 Forbidden on creation: 3 shared keys per user (10 when trusted) already exist."""
+
+
+_TYPED: tuple[tuple[type[HordeError], str], ...] = (
+    (NotOwner, "NotOwner"),
+    (NotModerator, "NotModerator NotUserOrMod"),
+    (NotAdmin, "NotAdmin"),
+    (NotPrivileged, "NotAllowedAwards NotPrivileged"),
+    (NotTrusted, "UntrustedTeamCreation UntrustedUnsafeIP NotTrusted"),
+    (RequiresCustomizer, "StylesRequiresCustomizer StylesAnonForbidden"),
+    (CannotDeleteMod, "CannotDeleteMod CannotWipeActiveUser"),
+    (TimeoutIP, "TimeoutIP UnsafeIP TooManyNewIPs TooManySameIPs"),
+    (WorkerMaintenance, "WorkerMaintenance WorkerFlaggedMaintenance"),
+    (NameAlreadyExists, "WorkerNameAlreadyExists TeamNameAlreadyExists PolymorphicNameConflict"),
+    (NameAlreadyExists, "NameAlreadyExists"),
+    (Profanity, " ".join(rc for rc in RC if rc.startswith("Profan"))),
+    (TooLong, "TooLongUserName TooLongWorkerName TooLong"),
+    (NoValidActions, " ".join(rc for rc in RC if rc.endswith("ModSelected")) + " NoValidActions"),
+    (NoValidWorkers, "NoValidWorkers"),
+    (TokenOverflow, "TokenOverflow"),
+    (Locked, "Locked"),
+    (SharedKeyEmpty, "SharedKeyEmpty"),
+    (SharedKeyInsufficientKudos, "SharedKeyInsufficientKudos"),
+    (SharedKeyExpired, "SharedKeyExpired"),
+    (SharedKeyNotFound, "SharedKeyInvalid"),
+)
+_RC_CLASSES: dict[str, type[HordeError]] = {rc: cls for cls, rcs in _TYPED for rc in rcs.split()}
+"""rc → typed class; used only when the class fits the HTTP status (see :func:`_class_for`)."""
+
+
 def _shorten(message: str) -> str:
     message = " ".join(message.split())
     if len(message) > _MAX_MESSAGE:
@@ -161,11 +307,24 @@ def _strip_flask_hint(message: str) -> str:
 
 
 def _class_for(status: int, rc: str | None) -> type[HordeError]:
-    """Map on the rc when there is one, on the HTTP status otherwise."""
+    """Map on the rc when there is one, on the HTTP status otherwise.
+
+    A typed class is used only when it is a subclass of what the status alone gives, so an
+    rc arriving with an unexpected status never escapes an ``except`` written for the status.
+    """
     if rc is not None:
         by_rc = _class_for_rc(rc)
         if by_rc is not None:
             return by_rc
+        by_status = _class_for_status(status, rc)
+        typed = _RC_CLASSES.get(rc)
+        if typed is not None and issubclass(typed, by_status):
+            return typed
+        return by_status
+    return _class_for_status(status, rc)
+
+
+def _class_for_status(status: int, rc: str | None) -> type[HordeError]:
     if status == 400:
         return HordeValidationError
     if status == 401:
@@ -188,6 +347,9 @@ def _class_for_rc(rc: str) -> type[HordeError] | None:
         return InvalidAPIKey
     if rc == "TooManyPrompts":
         return TooManyPrompts
+    typed = _RC_CLASSES.get(rc)
+    if typed is not None and issubclass(typed, KudosError):
+        return typed  # the kudos family maps on the rc whatever the status
     if rc in KUDOS_RCS:
         return KudosError
     return None

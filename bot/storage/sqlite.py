@@ -121,7 +121,13 @@ class SQLiteDatabase(Database):
     async def close(self) -> None:
         """Checkpoint the WAL into the main file and close the connection."""
         try:
-            await self.checkpoint()
+            try:
+                await self.checkpoint()
+            except sqlite3.OperationalError:
+                # A task cancelled mid-query (shutdown) leaves its cursor alive on aiosqlite's
+                # thread until the next call finishes ("database table is locked"); by now it
+                # is released, so the second checkpoint goes through.
+                await self.checkpoint()
         finally:
             await self._conn.close()
 

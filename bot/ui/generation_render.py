@@ -19,19 +19,7 @@ import discord
 
 from bot.generation.errors import ErrorKind
 from bot.generation.state import ErrorInfo, Generation, JobPhase, JobSnapshot
-from bot.horde.errors import (
-    Forbidden,
-    GenerationFaulted,
-    HordeError,
-    HordeValidationError,
-    InvalidAPIKey,
-    KudosError,
-    MaintenanceMode,
-    NotFound,
-    RateLimited,
-    TooManyPrompts,
-)
-from bot.ui.horde_messages import describe_horde_error
+from bot.ui.horde_messages import describe_failure
 
 __all__ = [
     "Buttons",
@@ -158,7 +146,7 @@ def render(snapshot: JobSnapshot, facts: RequestFacts) -> Rendered:
 
 
 def describe_job_error(error: ErrorInfo | None, *, was_possible: bool = True) -> str:
-    """Plain words for why a job ended badly (the wording of ``describe_horde_error``)."""
+    """Plain words for why a job ended badly, from what the engine stored (kind, rc, message)."""
     if error is None:
         return "The generation did not finish."
     kind = error.kind
@@ -170,33 +158,16 @@ def describe_job_error(error: ErrorInfo | None, *, was_possible: bool = True) ->
             )
         return "The AI Horde dropped this request before it finished (it expired). Try again."
     if kind == ErrorKind.FAULTED:
-        return describe_horde_error(GenerationFaulted(error.message))
+        return describe_failure(kind, None, error.message)  # the workers' own failure
     if kind == ErrorKind.UNAVAILABLE:
         return "The AI Horde could not be reached, even after retrying. Try again in a few minutes."
     if kind == ErrorKind.INTERNAL:
         return "Something went wrong inside the bot. Try again."
     if kind == ErrorKind.INVALID_API_KEY and error.rc is None:
         return error.message  # the bot's own words: the stored key could not be read
-    exc = _as_horde_error(error)
-    return describe_horde_error(exc) if exc is not None else f"The Horde refused: {error.message}"
-
-
-def _as_horde_error(error: ErrorInfo) -> HordeError | None:
-    by_kind: dict[str, tuple[type[HordeError], int | None]] = {
-        ErrorKind.TOO_MANY_PROMPTS: (TooManyPrompts, 429),
-        ErrorKind.INVALID_API_KEY: (InvalidAPIKey, 401),
-        ErrorKind.KUDOS: (KudosError, 403),
-        ErrorKind.VALIDATION: (HordeValidationError, 400),
-        ErrorKind.MAINTENANCE: (MaintenanceMode, 400),
-        ErrorKind.FORBIDDEN: (Forbidden, 403),
-        ErrorKind.NOT_FOUND: (NotFound, 404),
-        ErrorKind.RATE_LIMITED: (RateLimited, 429),
-    }
-    found = by_kind.get(error.kind)
-    if found is None:
-        return None
-    cls, status = found
-    return cls(error.message, status=status, rc=error.rc)
+    if kind not in set(ErrorKind):
+        return f"The Horde refused: {error.message}"  # a kind this release does not know
+    return describe_failure(kind, error.rc, error.message)
 
 
 # --- content -------------------------------------------------------------------------------

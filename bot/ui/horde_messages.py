@@ -1,20 +1,15 @@
-"""Plain-words explanations of Horde errors, shared by every command and by /generate."""
+"""Plain-words explanations of Horde errors, shared by every command and by job replies.
+
+A live :class:`HordeError` (a command's call failed) and a stored job failure (the engine's
+``ErrorInfo``: kind, rc, message) are described by the same :func:`describe_failure`.
+"""
 
 from __future__ import annotations
 
-from bot.horde.errors import (
-    GenerationFaulted,
-    GenerationTimeout,
-    HordeError,
-    HordeUnavailable,
-    HordeValidationError,
-    InvalidAPIKey,
-    KudosError,
-    MaintenanceMode,
-    NotFound,
-    RateLimited,
-    TooManyPrompts,
-)
+from collections.abc import Mapping
+
+from bot.generation.errors import ErrorKind, kind_of
+from bot.horde.errors import HordeError
 
 # Messages keyed on the Horde's return code, checked before the error class.
 _BY_RC: dict[str, str] = {
@@ -43,32 +38,47 @@ _BY_RC: dict[str, str] = {
 
 def describe_horde_error(error: HordeError) -> str:
     """Return one or two short sentences telling a member what went wrong and what to do."""
-    if error.rc and error.rc.rstrip(".") in _BY_RC:
-        return _BY_RC[error.rc.rstrip(".")]
-    if isinstance(error, TooManyPrompts):
-        return (
-            "You already have as many generations queued on the Horde as your account allows. "
-            "Wait for one to finish, or `/login` with your own key."
-        )
-    if isinstance(error, RateLimited):
-        return "The Horde is rate limiting this bot right now. Try again in a moment."
-    if isinstance(error, InvalidAPIKey):
-        return "The Horde did not accept the API key. Check it, then `/login` again."
-    if isinstance(error, MaintenanceMode):
-        return "The Horde is in maintenance mode and accepts no new requests. Try again later."
-    if isinstance(error, HordeValidationError):
-        details = "; ".join(f"{field}: {problem}" for field, problem in error.errors.items())
-        return f"The Horde rejected the request: {details or error.message}"
-    if isinstance(error, KudosError):
-        return f"Kudos problem: {error.message}"
-    if isinstance(error, GenerationFaulted):
-        return "The workers failed to generate this text. Try again, perhaps with another model."
-    if isinstance(error, GenerationTimeout):
-        return "The Horde took too long, so the request was cancelled."
-    if isinstance(error, NotFound):
-        return f"Not found on the Horde: {error.message}"
-    if isinstance(error, HordeUnavailable):
-        return "The AI Horde cannot be reached right now. Try again in a few minutes."
-    if error.status == 403:
-        return f"The Horde refused this: {error.message}"
-    return f"The Horde answered with an error: {error.message}"
+    fallback = ErrorKind.FORBIDDEN if error.status == 403 else ErrorKind.OTHER
+    return describe_failure(kind_of(error, fallback), error.rc, error.message, error.errors)
+
+
+def describe_failure(
+    kind: str, rc: str | None, message: str, errors: Mapping[str, str] | None = None
+) -> str:
+    """The same words from what the engine stores of a failure (kind, rc, message)."""
+    if rc and rc.rstrip(".") in _BY_RC:
+        return _BY_RC[rc.rstrip(".")]
+    fixed = _BY_KIND.get(kind)
+    if fixed is not None:
+        return fixed
+    if kind == ErrorKind.VALIDATION:
+        details = "; ".join(f"{field}: {problem}" for field, problem in (errors or {}).items())
+        return f"The Horde rejected the request: {details or message}"
+    if kind == ErrorKind.KUDOS:
+        return f"Kudos problem: {message}"
+    if kind == ErrorKind.NOT_FOUND:
+        return f"Not found on the Horde: {message}"
+    if kind == ErrorKind.FORBIDDEN:
+        return f"The Horde refused this: {message}"
+    return f"The Horde answered with an error: {message}"
+
+
+# Messages keyed on the kind of failure, when its words do not depend on the message.
+_BY_KIND: dict[str, str] = {
+    ErrorKind.TOO_MANY_PROMPTS: (
+        "You already have as many generations queued on the Horde as your account allows. "
+        "Wait for one to finish, or `/login` with your own key."
+    ),
+    ErrorKind.RATE_LIMITED: "The Horde is rate limiting this bot right now. Try again in a moment.",
+    ErrorKind.INVALID_API_KEY: (
+        "The Horde did not accept the API key. Check it, then `/login` again."
+    ),
+    ErrorKind.MAINTENANCE: (
+        "The Horde is in maintenance mode and accepts no new requests. Try again later."
+    ),
+    ErrorKind.FAULTED: (
+        "The workers failed to generate this text. Try again, perhaps with another model."
+    ),
+    ErrorKind.TIMEOUT: "The Horde took too long, so the request was cancelled.",
+    ErrorKind.UNAVAILABLE: "The AI Horde cannot be reached right now. Try again in a few minutes.",
+}

@@ -121,8 +121,7 @@ class TransferConfirmView(InvokerOnlyView):
     async def confirm(
         self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
     ) -> None:
-        if self.state is not TransferState.PENDING:
-            await reply(interaction, "This transfer was already confirmed or closed.")
+        if not await self._still_pending(interaction):
             return
         if self._clock.time() >= self.expires_at:
             await self._finish(interaction, "This confirmation expired; nothing was sent.")
@@ -137,10 +136,15 @@ class TransferConfirmView(InvokerOnlyView):
     async def cancel(
         self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
     ) -> None:
+        if await self._still_pending(interaction):
+            await self._finish(interaction, "Transfer cancelled; nothing was sent.")
+
+    async def _still_pending(self, interaction: discord.Interaction[Any]) -> bool:
+        """True while the offer may be confirmed or cancelled; otherwise says so."""
         if self.state is not TransferState.PENDING:
             await reply(interaction, "This transfer was already confirmed or closed.")
-            return
-        await self._finish(interaction, "Transfer cancelled; nothing was sent.")
+            return False
+        return True
 
     async def _deliver(self, interaction: discord.Interaction[Any]) -> None:
         try:

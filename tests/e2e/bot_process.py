@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
 import sys
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -40,6 +41,13 @@ def bot_env(tmp_path: Path, horde_url: str, **extra: str) -> dict[str, str]:
         "LOG_LEVEL": "INFO",
         **extra,
     }
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 nothing listens on (until the test starts something there)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 class BotProcess:

@@ -80,12 +80,13 @@ async def chat_bot(
     horde: FakeHorde,
     data_dir: Path,
     reference_url: str,
+    extensions: tuple[str, ...] = ("cogs.chat",),
     **env: str,
 ) -> AsyncIterator[HordeBot]:
     """Yield a ready bot with /chat; the app starts and resumes the generation engine."""
     settings = chat_settings(data_dir, horde, reference_url, **env)
     async with open_bot(
-        settings, clock=horde.clock, extensions=("cogs.chat",), edit_interval=EDIT_INTERVAL
+        settings, clock=horde.clock, extensions=extensions, edit_interval=EDIT_INTERVAL
     ) as bot:
         bot._connection.guild_ready_timeout = 0.05
         async with running_bot(bot, discord_fake) as ready:
@@ -94,10 +95,9 @@ async def chat_bot(
 
 
 async def chat_ready(bot: HordeBot, timeout: float = 5.0) -> None:
-    """Wait until the chat cog restarted its queues (it does so once the engine exists)."""
-    cog: Any = bot.get_cog("Chat")
+    """Wait until the chat service restarted its queues (once the bot is connected)."""
     async with asyncio.timeout(timeout):
-        while cog.service.driver is None:
+        while bot.services.chat.driver is None:
             await asyncio.sleep(0.01)
 
 

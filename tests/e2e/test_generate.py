@@ -179,7 +179,7 @@ async def assert_refused(
         message = ia.original()
         assert message is not None
         assert words in message.content
-        assert await bot.services.generations.jobs.count_in_flight() == 0  # type: ignore[attr-defined]
+        assert await bot.services.generations.count_in_flight() == 0
     assert submits(fake_horde) == []
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.bot import HordeBot
-from tests.e2e.botkit import World, bot_running, log_in, make_world
+from tests.e2e.botkit import World, log_in
 from tests.fakes.discord import FakeDiscord, FakeMessage
 from tests.fakes.horde import FakeHorde
 
@@ -17,19 +15,8 @@ IPADDR_PATH = "/v2/operations/ipaddr"
 NOT_MODERATOR = "not a Horde moderator"
 
 
-@pytest.fixture
-def world(discord_fake: FakeDiscord) -> World:
-    return make_world(discord_fake)
-
-
-@pytest.fixture
-async def bot(
-    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path, world: World
-) -> AsyncIterator[HordeBot]:
-    async with bot_running(discord_fake, fake_horde, tmp_path, "cogs.hordemod") as running:
-        world.bot = running
-        yield running
-    assert discord_fake.unhandled == []
+# The extension the shared ``bot`` fixture (tests/e2e/conftest.py) loads.
+COG = "cogs.hordemod"
 
 
 @pytest.fixture

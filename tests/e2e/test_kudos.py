@@ -3,34 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from bot.bot import HordeBot
 from bot.horde.errors import KudosError
 from bot.ui.kudos_views import TRANSFER_RC_MESSAGES, describe_transfer_error
-from tests.e2e.botkit import World, bot_running, log_in, make_world, view_ready
+from tests.e2e.botkit import World, log_in, view_ready
 from tests.fakes.discord import FakeDiscord, FakeInteraction, FakeMessage
 from tests.fakes.horde import FakeHorde, User
 
 TRANSFER_PATH = "/v2/kudos/transfer"
 
 
-@pytest.fixture
-def world(discord_fake: FakeDiscord) -> World:
-    return make_world(discord_fake)
-
-
-@pytest.fixture
-async def bot(
-    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path, world: World
-) -> AsyncIterator[HordeBot]:
-    async with bot_running(discord_fake, fake_horde, tmp_path, "cogs.kudos") as running:
-        world.bot = running
-        yield running
-    assert discord_fake.unhandled == []
+# The extension the shared ``bot`` fixture (tests/e2e/conftest.py) loads.
+COG = "cogs.kudos"
 
 
 @pytest.fixture

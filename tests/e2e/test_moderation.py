@@ -7,8 +7,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import discord
@@ -18,24 +16,12 @@ from bot.bot import HordeBot
 from bot.errors import BlockedMember, NotAllowedHere
 from bot.generation import GenerationRequest, GenerationService
 from bot.policy import GenerationPolicy, check_generate
-from tests.e2e.botkit import World, bot_running, log_in, make_world
+from tests.e2e.botkit import World, log_in
 from tests.fakes.discord import FakeChannel, FakeDiscord, FakeInteraction, FakeMessage, FakeUser
 from tests.fakes.horde import FakeHorde
 
-
-@pytest.fixture
-def world(discord_fake: FakeDiscord) -> World:
-    return make_world(discord_fake)
-
-
-@pytest.fixture
-async def bot(
-    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path, world: World
-) -> AsyncIterator[HordeBot]:
-    async with bot_running(discord_fake, fake_horde, tmp_path, "cogs.moderation") as running:
-        world.bot = running
-        yield running
-    assert discord_fake.unhandled == []
+# The extension the shared ``bot`` fixture (tests/e2e/conftest.py) loads.
+COG = "cogs.moderation"
 
 
 async def mod(

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.bot import HordeBot
-from tests.e2e.botkit import World, bot_running, make_world, view_ready
+from tests.e2e.botkit import World, view_ready
 from tests.fakes.discord import FakeDiscord, FakeMessage
 from tests.fakes.horde import FakeHorde
 
 HEARTBEAT_PATH = "/v2/status/heartbeat"
 
 
-@pytest.fixture
-def world(discord_fake: FakeDiscord) -> World:
-    return make_world(discord_fake)
-
-
-@pytest.fixture
-async def bot(
-    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path, world: World
-) -> AsyncIterator[HordeBot]:
-    async with bot_running(discord_fake, fake_horde, tmp_path, "cogs.status") as running:
-        world.bot = running
-        yield running
-    assert discord_fake.unhandled == []
+# The extension the shared ``bot`` fixture (tests/e2e/conftest.py) loads.
+COG = "cogs.status"
 
 
 async def status(discord_fake: FakeDiscord, world: World) -> FakeMessage:

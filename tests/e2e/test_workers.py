@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.bot import HordeBot
-from tests.e2e.botkit import World, bot_running, log_in, make_world, view_ready
+from tests.e2e.botkit import World, log_in, view_ready
 from tests.fakes.discord import FakeDiscord, FakeMessage
 from tests.fakes.horde import FakeHorde
 
 WORKERS_PATH = "/v2/workers"
 
 
-@pytest.fixture
-def world(discord_fake: FakeDiscord) -> World:
-    return make_world(discord_fake)
-
-
-@pytest.fixture
-async def bot(
-    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path, world: World
-) -> AsyncIterator[HordeBot]:
-    async with bot_running(discord_fake, fake_horde, tmp_path, "cogs.workers") as running:
-        world.bot = running
-        yield running
-    assert discord_fake.unhandled == []
+# The extension the shared ``bot`` fixture (tests/e2e/conftest.py) loads.
+COG = "cogs.workers"
 
 
 def add_workers(horde: FakeHorde, count: int, model: str = "koboldcpp/test-model") -> None:

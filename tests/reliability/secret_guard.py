@@ -8,8 +8,10 @@ every interaction token the fake issued — plus every Fernet key generated in t
 bot's ``ENCRYPTION_KEY`` in tests) are searched for in:
 
 * the captured log text of all loggers (message, pre-formatted traceback, stack info, and the
-  repr of any exception still attached to a record);
-* every JSON body and uploaded file the bot sent to the fake Discord's REST API.
+  repr of any exception still attached to a record), and each record as ``LOG_FORMAT=json``
+  prints it (which adds ``extra=`` context such as job ids);
+* every JSON body and uploaded file the bot sent to the fake Discord's REST API;
+* any text a test hands to :meth:`SecretGuard.watch` (a ``/metrics`` scrape, say).
 
 Teardown order makes this work: an autouse fixture is set up before ``discord_fake`` and
 ``fake_horde`` and so torn down after them, when every request is recorded.
@@ -25,6 +27,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
+from bot.logging_setup import JsonFormatter
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.horde import FakeHorde
 
@@ -89,6 +92,7 @@ class SecretGuard:
     def __init__(self) -> None:
         self._capture = _Capture()
         self._root_level = logging.NOTSET
+        self._watched: dict[str, list[str]] = {}
 
     def __enter__(self) -> SecretGuard:
         root = logging.getLogger()
@@ -102,6 +106,10 @@ class SecretGuard:
         root.removeHandler(self._capture)
         root.setLevel(self._root_level)
 
+    def watch(self, where: str, text: str) -> None:
+        """Check ``text`` too at teardown (e.g. every ``/metrics`` scrape the test made)."""
+        self._watched.setdefault(where, []).append(text)
+
     @property
     def records(self) -> list[logging.LogRecord]:
         return self._capture.records
@@ -109,10 +117,17 @@ class SecretGuard:
     def log_text(self) -> str:
         return "\n".join(record_text(r) for r in self._capture.records)
 
+    def json_log_text(self) -> str:
+        """The captured records as LOG_FORMAT=json would print them."""
+        formatter = JsonFormatter()
+        return "\n".join(formatter.format(r) for r in self._capture.records)
+
     def leaks(self, secrets: Iterable[str], fakes: Iterable[object]) -> list[str]:
         """``where: secret-prefix…`` for every secret found in the logs or a Discord body."""
         wanted = sorted(secrets)
-        places = {"logs": self.log_text()}
+        # One place for both renderings, so a leak is reported once.
+        places = {"logs": f"{self.log_text()}\n{self.json_log_text()}"}
+        places.update((where, "\n".join(texts)) for where, texts in self._watched.items())
         for fake in fakes:
             if isinstance(fake, FakeDiscord):
                 places["discord bodies"] = sent_bodies(fake)

@@ -134,3 +134,18 @@ async def test_the_guard_catches_a_secret_in_a_message_sent_to_discord(
         await session.post(url, json={"content": f"key: {secret}"}, headers=headers)
     leaks = SecretGuard().leaks([secret], [discord_fake])
     expect(leaks == [f"discord bodies: {secret[:4]}…({len(secret)} chars)"], f"{leaks}")
+
+
+def test_the_guard_catches_a_secret_only_a_json_log_line_would_print() -> None:
+    secret = "reliability-unregistered-key-45"
+    with SecretGuard() as guard:
+        logging.getLogger("tests.reliability").info("job done", extra={"job_id": secret})
+    assert secret not in guard.log_text()
+    expect(guard.leaks([secret], []) == [f"logs: {secret[:4]}…({len(secret)} chars)"], "missed")
+
+
+def test_the_guard_checks_watched_text() -> None:
+    secret = "reliability-unregistered-key-46"
+    with SecretGuard() as guard:
+        guard.watch("metrics", f'horde_bot_x{{key="{secret}"}} 1')
+    expect(guard.leaks([secret], []) == [f"metrics: {secret[:4]}…({len(secret)} chars)"], "missed")

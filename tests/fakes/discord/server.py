@@ -62,11 +62,11 @@ class FakeDiscord(ReachActions):
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", unhandled_route(self))
         return app
 
-    async def start(self) -> None:
-        """Listen on a random port of 127.0.0.1."""
+    async def start(self, port: int = 0) -> None:
+        """Listen on ``port`` of 127.0.0.1 (0: a random free port)."""
         self._runner = web.AppRunner(self._build_app(), handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = self._runner.addresses[0][1]
         self.cdn_url = f"http://127.0.0.1:{self.port}"

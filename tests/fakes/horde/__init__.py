@@ -13,6 +13,14 @@ the simulation catches up lazily on every HTTP request (or ``horde.evaluate()``)
     horde.maintenance = True; horde.upfront_kudos_threshold = 512; horde.rate_limits = False
     horde.inject_fault("GET", "/v2/generate/text/status", kind="502", count=1)
     horde.requests / horde.requests_to(path, method) / horde.submit_times / horde.get_request(id)
+    horde.add_user("root", admin=True, moderator=True, customizer=True)   # roles the rules check
+    horde.records.add_style(...) / add_collection / add_shared_key / add_filter; .messages
+
+Management routes (workers, users, modes, teams, awards, shared keys, styles, collections,
+filters, worker messages, worker-IP blocks, documents) apply the live server's permission
+rules: owner vs moderator vs admin, trusted/customizer for styles and teams, 3 shared keys
+per untrusted user, 423 Locked for a worker busy in the last 20 minutes, the 60 s cache of
+worker-message POSTs. Bodies are validated against the vendored swagger (tests/data).
 
 Queue semantics: FIFO; ``queue_position`` is 1 + waiting jobs of older requests (0 once all of
 a request's jobs started); ``is_possible`` counts paused workers as able to serve.

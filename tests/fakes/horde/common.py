@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.horde.errors import (
+    HordeError,
     PayloadValidationError,
     invalid_key,
     missing_header,
@@ -50,7 +51,7 @@ def optional_user(request: web.Request) -> User | None:
 def require_moderator(request: web.Request, key_required: bool) -> User | None:
     """Moderator-only routes: a non-moderator key gets 403 NotModerator."""
     user = require_user(request) if key_required else optional_user(request)
-    if user is not None and not user.moderator:
+    if user is not None and not is_moderator(user):
         raise not_moderator()
     return user
 
@@ -68,3 +69,32 @@ def int_param(request: web.Request, name: str, default: int | None) -> int | Non
 
 def ok(body: Any, status: int = 200) -> web.Response:
     return web.json_response(body, status=status)
+
+
+def is_moderator(user: User) -> bool:
+    """Admins are moderators too, as on the live Horde."""
+    return user.moderator or user.admin
+
+
+def require_admin(request: web.Request) -> User:
+    """Admin-only changes: anyone else gets 403 NotAdmin."""
+    user = require_user(request)
+    if not user.admin:
+        raise HordeError(403, "NotAdmin", "You are not an admin of this Horde.")
+    return user
+
+
+def require_known_user(request: web.Request) -> User:
+    """A registered (non-anonymous) user's key; anonymous gets 403 AnonForbidden."""
+    user = require_user(request)
+    if user.is_anonymous:
+        raise HordeError(403, "AnonForbidden", "Anonymous users cannot do this.")
+    return user
+
+
+def not_owner(what: str) -> HordeError:
+    return HordeError(403, "NotOwner", f"You are not the owner of this {what}.")
+
+
+def no_changes(rc: str) -> HordeError:
+    return HordeError(400, rc, "No modification selected!")

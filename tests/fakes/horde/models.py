@@ -40,6 +40,11 @@ class User:
     kudos_gifted: float = 0.0
     kudos_received: float = 0.0
     kudos_accumulated: float = 0.0
+    admin: bool = False
+    customizer: bool = False
+    deleted: bool = False
+    # Flags and settings only the management routes change (flagged, vpn, contact, …).
+    settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def username(self) -> str:
@@ -88,6 +93,10 @@ class Worker:
     tokens_generated: int = 0
     uncompleted_jobs: int = 0
     current_job: Job | None = None
+    maintenance: bool = False
+    maintenance_msg: str = ""
+    info: str = ""
+    last_job_at: float | None = None  # when it last took a job (deleting it is 423 for 20 min)
 
     def online(self, now: float) -> bool:
         return self.scripted or now - self.last_seen < WORKER_ONLINE_WINDOW

@@ -10,6 +10,7 @@ from tests.fakes.horde import simulation
 from tests.fakes.horde.common import body_of, ok, require_user, state_of
 from tests.fakes.horde.errors import HordeError, PayloadValidationError, not_found
 from tests.fakes.horde.models import JOB_TTL, REQUEST_LIFETIME, TextRequest, Worker, new_id
+from tests.fakes.horde.requester import apply_style, charge_shared_key, requester
 from tests.fakes.horde.state import HordeState
 from tests.fakes.horde.validation import (
     POP_INPUT,
@@ -55,7 +56,7 @@ def _check_admission(
     state: HordeState, request: web.Request, body: dict[str, Any], params: dict[str, Any]
 ) -> float:
     """The server's checks after schema validation; returns the kudos cost per job."""
-    user = require_user(request)
+    user = requester(request, body)
     if state.ip_in_timeout(request.remote or ""):
         raise HordeError(403, "TimeoutIP", "Your IP is in timeout. Please try again later.")
     if state.maintenance:
@@ -98,7 +99,7 @@ def _check_admission(
 @routes.post("/api/v2/generate/text/async")
 async def submit_text(request: web.Request) -> web.Response:
     state = state_of(request)
-    body = validate_text_input(body_of(request))
+    body = apply_style(state, validate_text_input(body_of(request)))
     params = _effective_params(body)
     cost = _check_admission(state, request, body, params)
     if body.get("dry_run"):
@@ -106,7 +107,7 @@ async def submit_text(request: web.Request) -> web.Response:
     now = state.clock.time()
     req = TextRequest(
         id=new_id(),
-        user=require_user(request),
+        user=requester(request, body),
         prompt=body["prompt"],
         params=params,
         n=params["n"],
@@ -127,6 +128,7 @@ async def submit_text(request: web.Request) -> web.Response:
         kudos_per_job=cost,
     )
     state.text_requests[req.id] = req
+    charge_shared_key(request, cost * params["n"])
     state.evaluate()
     answer: dict[str, Any] = {"id": req.id, "kudos": 0.0}
     if not simulation.capable_workers(state, req, now):
@@ -223,6 +225,8 @@ async def pop_job(request: web.Request) -> web.Response:
             "ttl": int(JOB_TTL),
             "softprompt": chosen.softprompt,
             "model": jobs[0].model,
+            # The request's extra source images travel to the worker with the job.
+            "extra_source_images": chosen.payload.get("extra_source_images"),
         }
     return ok(answer)
 

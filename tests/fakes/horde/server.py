@@ -11,7 +11,16 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.horde import routes_account, routes_generate, routes_status
+from tests.fakes.horde import (
+    routes_account,
+    routes_admin,
+    routes_generate,
+    routes_moderation,
+    routes_owner,
+    routes_sharedkeys,
+    routes_status,
+    routes_styles,
+)
 from tests.fakes.horde.clock import OffsetClock
 from tests.fakes.horde.common import HORDE, JSON_BODY
 from tests.fakes.horde.errors import HordeError, PayloadValidationError, html_page, rate_limited
@@ -43,9 +52,13 @@ class FakeHorde(HordeState):
     def make_app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware], client_max_size=8 * 1024 * 1024)
         app[HORDE] = self
+        # Before the account/status tables: /v2/workers/messages must win over /workers/{id}.
+        app.add_routes(routes_moderation.routes)
         app.add_routes(routes_generate.routes)
         app.add_routes(routes_account.routes)
         app.add_routes(routes_status.routes)
+        for table in (routes_owner, routes_admin, routes_styles, routes_sharedkeys):
+            app.add_routes(table.routes)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:

@@ -65,6 +65,7 @@ def start_job(state: HordeState, worker: Worker, req: TextRequest, t: float) -> 
     req.jobs.append(job)
     state.jobs[job.id] = job
     state.processing[job.id] = job
+    worker.last_job_at = t
     extend(req, t)
     return job
 
@@ -172,7 +173,7 @@ def _assign(state: HordeState, t: float) -> None:
     if not queue:
         return
     for worker in state.workers.values():
-        if not worker.scripted or worker.paused or worker.current_job is not None:
+        if not worker.scripted or worker.paused or worker.maintenance or worker.current_job:
             continue
         for req in queue:
             if req.waiting > 0 and skip_reason(worker, req) is None:

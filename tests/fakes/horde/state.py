@@ -10,6 +10,7 @@ from typing import Any
 from tests.fakes.horde import simulation
 from tests.fakes.horde.clock import OffsetClock
 from tests.fakes.horde.models import Job, Team, TextRequest, TextSource, User, Worker, new_id
+from tests.fakes.horde.records import Records
 
 ANON_KEY = "0000000000"
 DEFAULT_MODEL = "koboldcpp/test-model"
@@ -37,6 +38,7 @@ class HordeState:
         self.teams: dict[str, Team] = {}
         self.news: list[dict[str, Any]] = []
         self.ip_timeouts: dict[str, float] = {}  # ipaddr -> clock time the timeout ends
+        self.records = Records()  # styles, collections, shared keys, filters, messages
         # (time, tokens, model) of every delivered generation, for performance and stats.
         self.delivered: list[tuple[float, int, str]] = []
         self.submit_times: list[float] = []
@@ -73,6 +75,8 @@ class HordeState:
         moderator: bool = False,
         trusted: bool = False,
         concurrency: int = 30,
+        admin: bool = False,
+        customizer: bool = False,
     ) -> User:
         """Register a user; ids count up from 1 (0 is Anonymous)."""
         apikey = apikey if apikey is not None else f"{alias}-key-{uuid.uuid4().hex[:16]}"
@@ -87,6 +91,8 @@ class HordeState:
             trusted=trusted,
             concurrency=concurrency,
             created_at=self.clock.time(),
+            admin=admin,
+            customizer=customizer,
         )
         self._next_user_id += 1
         self.users[user.id] = user

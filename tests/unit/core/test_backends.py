@@ -249,3 +249,23 @@ def test_placeholders_are_numbered_outside_quotes_and_comments(
     portable: str, numbered: str
 ) -> None:
     assert to_numbered_placeholders(portable) == numbered
+
+
+async def test_migration_4_moves_the_issue_time_out_of_the_context(database_url: str) -> None:
+    db = await Database.open(database_url, migrate=False)
+    try:
+        await db.migrate(up_to=3)
+        insert = (
+            "INSERT INTO generations (kind, state, user_id, prompt, context, created_at)"
+            " VALUES ('generate', 'submitted', 1, 'p', ?, 0)"
+        )
+        await db.execute(insert, ('{"issued_at":12.5,"thread_id":7}',))
+        await db.execute(insert, ('{"thread_id":8}',))
+        await db.migrate(up_to=4)
+        rows = await db.fetchall("SELECT issued_at, context FROM generations ORDER BY id")
+    finally:
+        await db.close()
+    assert [(row["issued_at"], json.loads(row["context"])) for row in rows] == [
+        (12.5, {"thread_id": 7}),
+        (None, {"thread_id": 8}),
+    ]

@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
-from bot.generation import GenerationRequest, JobKind
+from bot.generation import GenerationRequest, JobKind, ReplyAddress
+from bot.generation.repository import JobRepository
 from bot.secrets import KeyVault
 from bot.storage import AccountRepository, BlockedUserRepository, Database, GuildSettingsRepository
 from bot.storage.chat import ChatRepository, Persona
 from bot.storage.copy_db import CopyRefused, copy_database
-from bot.storage.jobs import JobRepository
+from bot.storage.database import load_migrations
 
 ROOT = Path(__file__).resolve().parents[3]
 USER = 1100000000000000001  # a 64-bit Discord id
@@ -38,7 +39,9 @@ async def fill(url: str, vault: KeyVault) -> None:
             guild_id=GUILD,
             kind=JobKind.CHAT,
             params={"max_length": 80, "temperature": 0.7},
-            interaction_token="interaction-token-secret",
+            reply=ReplyAddress(
+                channel_id=7, interaction_token="interaction-token-secret", issued_at=1.5
+            ),
             context={"thread_id": 5, "nested": {"ok": True}},
         )
         for _ in range(3):
@@ -88,7 +91,7 @@ async def test_every_row_of_every_table_arrives_unchanged(
     assert after == before
     assert result.rows == {table: len(rows) for table, rows in before.items()}
     assert result.rows["generations"] == 3
-    assert result.version == 3
+    assert result.version == load_migrations()[-1].version
 
 
 async def test_copied_keys_decrypt_and_ids_continue(
@@ -104,7 +107,7 @@ async def test_copied_keys_decrypt_and_ids_continue(
         jobs = JobRepository(db, vault)
         record = await jobs.get(3)
         assert record is not None
-        assert record.interaction_token == "interaction-token-secret"
+        assert record.reply.interaction_token == "interaction-token-secret"
         request = GenerationRequest(prompt="p", user_id=1)
         assert await jobs.insert(request, now=1.0) == 4  # the identity moved past the copies
         chat = ChatRepository(db)

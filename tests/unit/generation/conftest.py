@@ -11,10 +11,10 @@ import pytest_asyncio
 from cryptography.fernet import Fernet
 
 from bot.generation import GenerationService, JobSnapshot, Poller, SubmitGovernor
+from bot.generation.repository import JobRepository
 from bot.horde import HordeClient
 from bot.secrets import KeyVault
 from bot.storage.database import Database
-from bot.storage.jobs import JobRepository
 from tests.fakes.horde import FakeHorde
 
 # Small intervals so every scenario runs in well under a second of real time.

@@ -9,8 +9,9 @@ from bot.generation import (
     HordeStatus,
     JobKind,
     JobState,
+    ReplyAddress,
 )
-from bot.storage.jobs import JobRepository
+from bot.generation.repository import JobRepository
 
 NOW = 1_800_000_000.0
 
@@ -28,10 +29,9 @@ async def test_a_stored_job_reads_back_as_it_was_given(jobs: JobRepository) -> N
         models=("a/b",),
         trusted_workers=True,
         options={"slow_workers": False},
-        channel_id=3,
-        application_id=4,
-        interaction_token="tok",
-        private=True,
+        reply=ReplyAddress(
+            channel_id=3, application_id=4, interaction_token="tok", private=True, issued_at=NOW
+        ),
         context={"thread_id": 99},
     )
     job_id = await jobs.insert(request, now=NOW)
@@ -94,7 +94,7 @@ async def test_the_message_id_can_be_set_later(jobs: JobRepository) -> None:
     await jobs.set_message_id(job_id, 555)
     record = await jobs.get(job_id)
     assert record is not None
-    assert record.message_id == 555
+    assert record.reply.message_id == 555
 
 
 async def test_purge_removes_only_jobs_finished_before_the_cutoff(jobs: JobRepository) -> None:

@@ -6,9 +6,9 @@ import asyncio
 import secrets
 from pathlib import Path
 
-from bot.generation import GenerationRequest, JobPhase, JobRecord, JobState
+from bot.generation import GenerationRequest, JobPhase, JobRecord, JobState, ReplyAddress
+from bot.generation.repository import JobRepository
 from bot.storage.database import Database
-from bot.storage.jobs import JobRepository
 from tests.fakes.horde import FakeHorde
 from tests.postgres.fixtures import sqlite_only
 from tests.unit.generation.conftest import Recorder, ServiceFactory
@@ -45,7 +45,9 @@ async def test_a_submitted_job_completes_after_a_restart_under_the_same_id(
     first = await make_service()
     listener = Recorder()
     job_id = await first.submit(
-        _request(interaction_token="tok-1", channel_id=5), apikey=ANON, listener=listener
+        _request(reply=ReplyAddress(interaction_token="tok-1", channel_id=5)),
+        apikey=ANON,
+        listener=listener,
     )
     await listener.wait_for(lambda s: s.phase is JobPhase.QUEUED_ON_HORDE)
     await first.close()
@@ -56,7 +58,10 @@ async def test_a_submitted_job_completes_after_a_restart_under_the_same_id(
     final = await factory.listeners[job_id].wait_terminal()
     assert final.state is JobState.DONE
     assert final.generations[0].text == "[w1] reply to: resume me"
-    assert (factory.records[job_id].interaction_token, factory.records[job_id].channel_id) == (
+    assert (
+        factory.records[job_id].reply.interaction_token,
+        factory.records[job_id].reply.channel_id,
+    ) == (
         "tok-1",
         5,
     )
@@ -143,11 +148,11 @@ async def test_the_interaction_token_is_never_stored_in_plaintext(
     service = await make_service()
     service._governor.penalize(60)
     job_id = await service.submit(
-        _request(interaction_token=token), apikey=ANON, listener=Recorder()
+        _request(reply=ReplyAddress(interaction_token=token)), apikey=ANON, listener=Recorder()
     )
     record = await jobs.get(job_id)
     assert record is not None
-    assert record.interaction_token == token
+    assert record.reply.interaction_token == token
     files = [Path(f"{db.path}{suffix}") for suffix in ("", "-wal")]
     contents = b"".join(p.read_bytes() for p in files if p.exists())
     assert b"itok-" not in contents

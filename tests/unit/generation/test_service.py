@@ -13,9 +13,10 @@ from bot.generation import (
     JobPhase,
     JobRecord,
     JobState,
+    ReplyAddress,
     TooManyInFlight,
 )
-from bot.storage.jobs import JobRepository
+from bot.generation.repository import JobRepository
 from tests.fakes.horde import FakeHorde
 from tests.postgres.fixtures import sqlite_only
 from tests.unit.generation.conftest import Recorder, ServiceFactory
@@ -66,7 +67,7 @@ async def test_polls_that_change_nothing_visible_do_not_notify(
     listener = Recorder()
     job_id = await service.submit(_request(), apikey=ANON, listener=listener)
     await listener.wait_for(lambda s: s.queue_position is not None)  # the first poll
-    record = await service.jobs.get(job_id)
+    record = await service.get(job_id)
     assert record is not None
     assert record.horde_id is not None
     status_path = f"/v2/generate/text/status/{record.horde_id}"
@@ -239,11 +240,11 @@ async def test_a_delivered_job_is_marked_and_its_token_erased(
     service = await make_service()
     listener = Recorder()
     job_id = await service.submit(
-        _request(interaction_token="tok-abc"), apikey=ANON, listener=listener
+        _request(reply=ReplyAddress(interaction_token="tok-abc")), apikey=ANON, listener=listener
     )
     await listener.wait_terminal()
     record = await _wait_delivered(jobs, job_id)
-    assert record.interaction_token is None
+    assert record.reply.interaction_token is None
 
 
 async def _wait_delivered(jobs: JobRepository, job_id: int) -> JobRecord:

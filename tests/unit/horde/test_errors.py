@@ -6,14 +6,18 @@ import pytest
 
 from bot.horde import (
     Forbidden,
-    HordeError,
     HordeUnavailable,
     HordeValidationError,
     InvalidAPIKey,
     KudosError,
+    Locked,
     MaintenanceMode,
     NotFound,
+    NotModerator,
     RateLimited,
+    SharedKeyInsufficientKudos,
+    TimeoutIP,
+    TokenOverflow,
     TooManyPrompts,
 )
 from bot.horde.errors import KUDOS_RCS, error_from_response
@@ -24,14 +28,14 @@ from bot.horde.errors import KUDOS_RCS, error_from_response
     [
         (400, "MaintenanceMode", MaintenanceMode),
         (400, "MissingPrompt", HordeValidationError),
-        (400, "TokenOverflow", HordeValidationError),
+        (400, "TokenOverflow", TokenOverflow),
         (400, "KudosTransferToSelf", KudosError),
         (400, "TooFastKudosTransfers", KudosError),
         (401, "InvalidAPIKey", InvalidAPIKey),
         (403, "KudosUpfront", KudosError),
-        (403, "SharedKeyInsufficientKudos", KudosError),
-        (403, "NotModerator", Forbidden),
-        (403, "TimeoutIP", Forbidden),
+        (403, "SharedKeyInsufficientKudos", SharedKeyInsufficientKudos),
+        (403, "NotModerator", NotModerator),
+        (403, "TimeoutIP", TimeoutIP),
         (403, "WrongCredentials", Forbidden),
         (404, "RequestNotFound", NotFound),
         (404, "UserNotFound", NotFound),
@@ -40,7 +44,7 @@ from bot.horde.errors import KUDOS_RCS, error_from_response
         (410, "RequestExpired", NotFound),
         (429, "TooManyPrompts", TooManyPrompts),
         (500, None, HordeUnavailable),
-        (423, "Locked", HordeError),
+        (423, "Locked", Locked),
     ],
 )
 def test_rc_and_status_map_to_a_class(status: int, rc: str | None, cls: type) -> None:

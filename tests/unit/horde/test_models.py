@@ -159,7 +159,9 @@ def test_check_drops_the_generations() -> None:
 def test_pop_payload_keeps_generation_parameters() -> None:
     pop = GenerationPayloadKobold.model_validate(SAMPLES[3][1])
     assert pop.payload.prompt == "hi"
-    assert pop.payload.model_extra == {"temperature": 0.7}
+    # Typed since issue 12 (they were extras before): a sampler param is a field.
+    assert pop.payload.temperature == 0.7
+    assert pop.payload.model_extra == {}
 
 
 def test_an_empty_pop_has_no_id() -> None:

@@ -1,4 +1,4 @@
-"""Response models of the AI Horde v2 text API, named after the Horde's own (swagger.json).
+"""Core response models of the AI Horde v2 text API, named after the Horde's own (swagger.json).
 
 The Horde marshals every model field, often as ``null``, and adds fields over time. So
 every model keeps unknown fields (``extra="allow"``, see ``model_extra``), treats ``null``
@@ -18,22 +18,18 @@ __all__ = [
     "ContributionsDetails",
     "GenerationKobold",
     "GenerationMetadataKobold",
-    "GenerationPayloadKobold",
     "Heartbeat",
     "HordeModel",
     "HordeModes",
     "HordePerformance",
     "IPTimeout",
     "KudosTransferred",
-    "ModelPayloadKobold",
     "MonthlyKudos",
     "Newspiece",
-    "NoValidRequestFoundKobold",
     "RequestAsync",
     "RequestSingleWarning",
     "RequestStatusCheck",
     "RequestStatusKobold",
-    "ResponseModelMessagePop",
     "SimpleResponse",
     "TeamDetails",
     "TeamDetailsLite",
@@ -122,54 +118,6 @@ class RequestStatusKobold(RequestStatusCheck):
     def check(self) -> RequestStatusCheck:
         """This status without its generations."""
         return RequestStatusCheck.model_validate(self.model_dump(exclude={"generations"}))
-
-
-# --- worker side ----------------------------------------------------------------------
-
-
-class ModelPayloadKobold(HordeModel):
-    """The job a worker popped: the prompt plus the generation parameters (kept as extras)."""
-
-    prompt: str | None = None
-    n: int | None = None
-    max_context_length: int | None = None
-    max_length: int | None = None
-
-
-class ResponseModelMessagePop(HordeModel):
-    id: str | None = None
-    message: str | None = None
-    origin: str | None = None
-    expiry: str | None = None
-
-
-class NoValidRequestFoundKobold(HordeModel):
-    """Why waiting requests were skipped by a pop (counts per reason)."""
-
-    worker_id: int = 0
-    performance: int = 0
-    nsfw: int = 0
-    blacklist: int = 0
-    untrusted: int = 0
-    models: int = 0
-    bridge_version: int = 0
-    kudos: int = 0
-    max_context_length: int = 0
-    max_length: int = 0
-    matching_softprompt: int = 0
-
-
-class GenerationPayloadKobold(HordeModel):
-    """Answer to a pop. ``id`` is None when no job was available."""
-
-    payload: ModelPayloadKobold = Field(default_factory=ModelPayloadKobold)
-    id: str | None = None
-    ids: list[str] = Field(default_factory=list)
-    messages: list[ResponseModelMessagePop] = Field(default_factory=list)
-    ttl: int | None = None
-    skipped: NoValidRequestFoundKobold = Field(default_factory=NoValidRequestFoundKobold)
-    softprompt: str | None = None
-    model: str | None = None
 
 
 # --- users --------------------------------------------------------------------------

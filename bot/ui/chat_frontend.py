@@ -1,29 +1,30 @@
-"""The Discord side of answering chat turns, and what the chat buttons do.
+"""The front end of chat turns: answering them in Discord, and what their buttons do.
 
-:class:`ChatDriver` is the :class:`~bot.chat.service.ReplyDriver` of the ``Chat`` cog: it
-applies the server rules to the member who pays, posts the placeholder in the thread
-(replying to the turn) and submits the job with a :class:`ChatReplyUpdater`. Regenerate
-and Continue are paid by whoever presses, and only the latest reply of an idle
-conversation can be redone.
+:class:`ChatFrontEnd` is the :class:`~bot.ui.frontends.FrontEnd` of ``JobKind.CHAT`` and
+the :class:`~bot.chat.service.ReplyDriver` of the chat service: it applies the server rules
+to the member who pays, posts the placeholder in the thread (replying to the turn) and
+submits the job with a :class:`ChatReplyUpdater`. Regenerate and Continue are paid by
+whoever presses, and only the latest reply of an idle conversation can be redone.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from typing import Any
 
 import discord
 
-from bot.bot import HordeBot
 from bot.chat.service import ChatContext, ChatService, TurnLimits
 from bot.errors import BadInput, NotAllowedHere, NotPermitted, UserFacingError
-from bot.generation import GenerationRequest, GenerationService
+from bot.generation import GenerationRequest, GenerationService, JobRecord, ReplyAddress
 from bot.policy import GenerationPolicy, check_generate
 from bot.storage.chat import ChatRepository, Conversation, StoredTurn
 from bot.ui.chat_updater import ChatReplyUpdater
+from bot.ui.frontends import ButtonPress, FrontEndBase, may_manage
 
-__all__ = ["ChatDriver"]
+__all__ = ["CHAT_OFF", "ChatFrontEnd"]
 
 log = logging.getLogger(__name__)
 
@@ -31,17 +32,57 @@ NO_MENTIONS = discord.AllowedMentions.none()
 CHAT_OFF = "A moderator switched `/chat` off on this server."
 
 
-class ChatDriver:
-    """Answers turns for :class:`ChatService` and handles the chat buttons."""
+class ChatFrontEnd(FrontEndBase):
+    """Answers turns for :class:`ChatService`, shows the replies and handles their buttons."""
 
-    def __init__(self, bot: HordeBot, service: ChatService, repo: ChatRepository) -> None:
-        self.bot = bot
-        self.service = service
-        self.repo = repo
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # FrontEndBase's (client, services, edit_interval=)
         self._payers: dict[int, int] = {}  # turn id → member paying a Regenerate / Continue
+        self._starter: asyncio.Task[None] | None = None
+
+    @property
+    def service(self) -> ChatService:
+        return self.services.chat
+
+    @property
+    def repo(self) -> ChatRepository:
+        return self.services.chat.repo
 
     def engine(self) -> GenerationService:
-        return self.bot.services.generations
+        return self.services.generations
+
+    # --- FrontEnd -----------------------------------------------------------------------------
+
+    def listener(self, record: JobRecord) -> ChatReplyUpdater:
+        """Completes the same chat reply after a restart (and stores it in the conversation)."""
+        return self._updater(
+            _address_of(record), ChatContext.from_json(record.context), record.models
+        )
+
+    def _updater(
+        self, address: ReplyAddress, context: ChatContext, models: tuple[str, ...]
+    ) -> ChatReplyUpdater:
+        return ChatReplyUpdater(
+            self._client,
+            address,
+            context,
+            models,
+            finish=self.service.finish,
+            clock=self.services.clock,
+            min_interval=self._edit_interval,
+        )
+
+    async def start(self) -> None:
+        """Restart the conversations' queues once the bot is connected."""
+        self._starter = asyncio.create_task(self._start_when_ready(), name="chat-start")
+
+    async def _start_when_ready(self) -> None:
+        await self._client.wait_until_ready()
+        await self.service.start(self, self.services.generations)
+
+    async def close(self) -> None:
+        if self._starter is not None:
+            self._starter.cancel()
 
     async def check_member(self, conv: Conversation, user_id: int, thread: Any) -> GenerationPolicy:
         """The server rules for ``user_id`` in this chat's thread (raises when refused)."""
@@ -49,7 +90,7 @@ class ChatDriver:
             raise NotAllowedHere(CHAT_OFF)
         nsfw = bool(thread.is_nsfw()) if hasattr(thread, "is_nsfw") else False
         return await check_generate(
-            self.bot.services,
+            self.services,
             guild_id=conv.guild_id,
             channel_id=conv.thread_id,
             channel_nsfw=nsfw,
@@ -82,7 +123,7 @@ class ChatDriver:
         if thread is None:
             return None
         try:
-            apikey = await self.bot.services.key_for(request.user_id)
+            apikey = await self.services.key_for(request.user_id)
         except UserFacingError as error:
             await thread.send(error.user_message, allowed_mentions=NO_MENTIONS)
             return None
@@ -92,20 +133,9 @@ class ChatDriver:
                 message_id=turn.message_id, channel_id=thread.id, fail_if_not_exists=False
             )
         placeholder = await thread.send("⏳ Thinking…", allowed_mentions=NO_MENTIONS, **extra)
-        context = dataclasses.replace(
-            ChatContext.from_json(request.context), placeholder_id=placeholder.id
-        )
-        listener = ChatReplyUpdater(
-            self.bot,
-            context,
-            request.models,
-            clock=self.bot.services.clock,
-            min_interval=self.bot.edit_interval,
-            finish=self.service.finish,
-        )
-        submitted = dataclasses.replace(
-            request, context=context.to_json(), message_id=placeholder.id
-        )
+        address = dataclasses.replace(request.reply, message_id=placeholder.id)
+        submitted = dataclasses.replace(request, reply=address)
+        listener = self._updater(address, ChatContext.from_json(request.context), request.models)
         try:
             return await engine.submit(submitted, apikey=apikey, listener=listener)
         except UserFacingError as error:  # too many in flight, or the engine is closing
@@ -113,34 +143,31 @@ class ChatDriver:
             return None
 
     async def _thread(self, conversation: Conversation) -> discord.Thread | None:
-        channel = self.bot.get_channel(conversation.thread_id)
+        channel = self._client.get_channel(conversation.thread_id)
         if channel is None:
             try:
-                channel = await self.bot.fetch_channel(conversation.thread_id)
+                channel = await self._client.fetch_channel(conversation.thread_id)
             except discord.HTTPException:
                 return None
         return channel if isinstance(channel, discord.Thread) else None
 
     # --- buttons ------------------------------------------------------------------------------
 
-    async def button(self, interaction: discord.Interaction[Any], action: str, job_id: int) -> None:
-        engine = self.engine()
-        record = await engine.jobs.get(job_id)
+    async def on_button(self, interaction: discord.Interaction[Any], press: ButtonPress) -> None:
+        engine, record, job_id = self.engine(), press.record, press.job_id
         if record is None:
             raise BadInput("That reply is no longer known.")
         context = ChatContext.from_json(record.context)
         conversation = await self.repo.conversation(context.conversation_id)
         if conversation is None or not conversation.active:
             raise BadInput("That conversation has ended.")
-        if action == "cancel":
-            if interaction.user.id not in (record.user_id, conversation.owner_id) and not (
-                interaction.permissions.manage_messages
-            ):
+        if press.action == "cancel":
+            if not may_manage(interaction, record.user_id, conversation.owner_id):
                 raise NotPermitted("Only the member paying for this reply can cancel it.")
             await interaction.response.defer()
             await engine.cancel(job_id)
             return
-        await self._again(interaction, conversation, context, job_id, extend=action == "more")
+        await self._again(interaction, conversation, context, job_id, extend=press.action == "more")
 
     async def _again(
         self,
@@ -174,3 +201,15 @@ class ChatDriver:
         else:
             await self.repo.set_reply_state(turn_id, "pending")
             self.service.kick(conversation.id)
+
+
+def _address_of(record: JobRecord) -> ReplyAddress:
+    """The reply address of a stored chat job; rows whose address lacks the thread or the
+    placeholder take them from the ``thread_id`` / ``placeholder_id`` their context held."""
+    reply, context = record.reply, record.context
+    thread, placeholder = context.get("thread_id"), context.get("placeholder_id")
+    if reply.channel_id is None and isinstance(thread, int):
+        reply = dataclasses.replace(reply, channel_id=thread)
+    if reply.message_id is None and isinstance(placeholder, int):
+        reply = dataclasses.replace(reply, message_id=placeholder)
+    return reply

@@ -24,10 +24,11 @@ from bot.generation.state import (
     JobKind,
     JobRecord,
     JobState,
+    ReplyAddress,
     dumps,
 )
 from bot.secrets import KeyVault, UndecryptableSecret
-from bot.storage.database import Database
+from bot.storage.database import Database, Row
 
 __all__ = ["JobRepository"]
 
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 
 _COLUMNS = (
     "id, kind, state, horde_id, user_id, guild_id, channel_id, application_id, "
-    "interaction_token, message_id, private, prompt, params, models, options, status, "
+    "interaction_token, message_id, private, issued_at, prompt, params, models, options, status, "
     "generations, error_kind, error_rc, error_message, context, created_at, submitted_at, "
     "finished_at, delivered_at, polled_at"
 )
@@ -73,23 +74,25 @@ class JobRepository:
 
     async def insert(self, request: GenerationRequest, *, now: float) -> int:
         """Store a new job in state ``pending``; returns its local id."""
-        token = request.interaction_token
+        reply = request.reply
+        token = reply.interaction_token
         async with self._db.transaction() as tx:
             row = await tx.fetchone(
                 "INSERT INTO generations (kind, state, user_id, guild_id, channel_id, "
-                "application_id, interaction_token, message_id, private, prompt, params, "
-                "models, options, context, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "application_id, interaction_token, message_id, private, issued_at, prompt, "
+                "params, models, options, context, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     JobKind(request.kind).value,
                     JobState.PENDING.value,
                     request.user_id,
                     request.guild_id,
-                    request.channel_id,
-                    request.application_id,
+                    reply.channel_id,
+                    reply.application_id,
                     self._vault.encrypt(token) if token else None,
-                    request.message_id,
-                    int(request.private),
+                    reply.message_id,
+                    int(reply.private),
+                    reply.issued_at,
                     request.prompt,
                     dumps(dict(request.params)),
                     dumps(list(request.models)),
@@ -154,13 +157,6 @@ class JobRepository:
                 error.message if error else None,
                 job_id,
             ),
-        )
-
-    async def reset_to_pending(self, job_id: int) -> None:
-        """Back to the bot's queue (a submit was refused by the rate limiter)."""
-        await self._write(
-            "UPDATE generations SET state = ? WHERE id = ? AND horde_id IS NULL",
-            (JobState.PENDING.value, job_id),
         )
 
     async def set_message_id(self, job_id: int, message_id: int) -> None:
@@ -247,44 +243,49 @@ class JobRepository:
         rows = await self._db.fetchall(sql, tuple(args))
         return [self._record(row) for row in rows]
 
-    def _record(self, row: Any) -> JobRecord:
+    def _record(self, row: Row) -> JobRecord:
+        """A row (read by column name) as a record, with the token decrypted."""
         token: str | None = None
-        if row[8]:
+        if row["interaction_token"]:
             try:
-                token = self._vault.decrypt(row[8])
+                token = self._vault.decrypt(row["interaction_token"])
             except UndecryptableSecret:
                 # The encryption key changed: the reply can no longer be edited, but the
                 # Discord layer can still post the result as a new message.
-                log.warning("interaction token of job %s cannot be decrypted", row[0])
-        status = json.loads(row[15]) if row[15] else None
-        error = (
-            ErrorInfo(kind=_kind(row[17]), rc=row[18], message=row[19] or "") if row[17] else None
-        )
+                log.warning("interaction token of job %s cannot be decrypted", row["id"])
+        status = json.loads(row["status"]) if row["status"] else None
+        error = None
+        if row["error_kind"]:
+            kind, rc, message = row["error_kind"], row["error_rc"], row["error_message"]
+            error = ErrorInfo(kind=_kind(kind), rc=rc, message=message or "")
         return JobRecord(
-            id=row[0],
-            kind=JobKind(row[1]),
-            state=JobState(row[2]),
-            horde_id=row[3],
-            user_id=row[4],
-            guild_id=row[5],
-            channel_id=row[6],
-            application_id=row[7],
-            interaction_token=token,
-            message_id=row[9],
-            private=bool(row[10]),
-            prompt=row[11],
-            params=json.loads(row[12]),
-            models=tuple(json.loads(row[13])),
-            options=json.loads(row[14]),
+            id=row["id"],
+            kind=JobKind(row["kind"]),
+            state=JobState(row["state"]),
+            horde_id=row["horde_id"],
+            user_id=row["user_id"],
+            guild_id=row["guild_id"],
+            reply=ReplyAddress(
+                channel_id=row["channel_id"],
+                application_id=row["application_id"],
+                interaction_token=token,
+                message_id=row["message_id"],
+                private=bool(row["private"]),
+                issued_at=row["issued_at"],
+            ),
+            prompt=row["prompt"],
+            params=json.loads(row["params"]),
+            models=tuple(json.loads(row["models"])),
+            options=json.loads(row["options"]),
             status=HordeStatus.from_any(status) if status is not None else None,
-            generations=tuple(Generation.from_any(g) for g in json.loads(row[16])),
+            generations=tuple(Generation.from_any(g) for g in json.loads(row["generations"])),
             error=error,
-            context=json.loads(row[20]),
-            created_at=row[21],
-            submitted_at=row[22],
-            finished_at=row[23],
-            delivered_at=row[24],
-            polled_at=row[25],
+            context=json.loads(row["context"]),
+            created_at=row["created_at"],
+            submitted_at=row["submitted_at"],
+            finished_at=row["finished_at"],
+            delivered_at=row["delivered_at"],
+            polled_at=row["polled_at"],
         )
 
 
