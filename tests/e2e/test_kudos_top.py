@@ -12,7 +12,9 @@ COG = "cogs.kudos"
 
 
 async def top(discord_fake: FakeDiscord, world: World, **options: object) -> FakeMessage:
-    ia = await discord_fake.send_slash("kudos top", options, user=world.alice, channel=world.channel)
+    ia = await discord_fake.send_slash(
+        "kudos top", options, user=world.alice, channel=world.channel
+    )
     return await ia.wait_for_original(lambda m: bool(m.embeds) or bool(m.content))
 
 
