@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import Any
 
 import discord
@@ -19,6 +18,7 @@ from bot.bot import HordeBot
 from bot.errors import BadInput, UserFacingError
 from bot.horde.errors import HordeError, NotFound
 from bot.horde.models import WorkerDetails
+from bot.horde_ids import looks_like_id
 from bot.own_key import registered_key
 from bot.own_workers import OwnWorkersCache
 from bot.ui.worker_panel import WorkerPanel
@@ -26,8 +26,6 @@ from bot.ui.workers_views import WorkerPager, worker_embed
 from bot.worker_list import online_first
 
 log = logging.getLogger(__name__)
-
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 # Seconds an autocomplete may wait for the Horde (Discord drops answers after 3 s).
@@ -132,7 +130,7 @@ class Workers(commands.Cog):
             raise BadInput("Give a worker name or id.")
         horde = self.bot.services.horde
         try:
-            if _UUID.match(query):
+            if looks_like_id(query):
                 return await horde.worker(query)
             for cached in await self.cache.get():
                 if (cached.name or "").casefold() == query.casefold():

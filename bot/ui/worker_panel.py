@@ -8,7 +8,6 @@ worker reads for ~30 s, so a re-read would show the old state.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,6 +15,7 @@ import discord
 
 from bot.errors import BadInput
 from bot.horde.models import ModifyWorker, WorkerDetails
+from bot.horde_ids import looks_like_id
 from bot.own_key import registered_key
 from bot.own_workers import OwnWorkersCache
 from bot.services import Services
@@ -28,7 +28,6 @@ PANEL_SECONDS = 600.0
 MAX_NAME = 100
 MAX_INFO = 1000
 MAX_MAINTENANCE_MSG = 500
-UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 CATCH_UP = (
     "The Horde caches worker reads for about 30 s, so `/workers list` and `/workers info` "
     "show this change within about two minutes."
@@ -278,10 +277,9 @@ class TeamModal(_PanelModal):
         await self.panel.change(interaction, self.panel.modify(team=team_id))
 
     async def _team_id(self, wanted: str) -> str:
-        if UUID.match(wanted):
+        if looks_like_id(wanted):
             return wanted
-        # Read once on submit (never per keystroke): team names are looked up by the bot.
-        for team in await self.panel.services.horde.teams():
-            if team.id and (team.name or "").casefold() == wanted.casefold():
-                return team.id
-        raise BadInput(f"The Horde has no team called `{_esc(wanted)}`.")
+        team = await self.panel.services.teams.find(wanted)
+        if team is None or not team.id:
+            raise BadInput(f"The Horde has no team called `{_esc(wanted)}`.")
+        return team.id
