@@ -15,15 +15,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bot import HordeBot
-from bot.errors import BadInput, UserFacingError
-from bot.horde.errors import HordeError, NotFound
+from bot.errors import UserFacingError
+from bot.horde.errors import HordeError
 from bot.horde.models import WorkerDetails
-from bot.horde_ids import looks_like_id
 from bot.own_key import registered_key
 from bot.own_workers import OwnWorkersCache
 from bot.ui.worker_panel import WorkerPanel
 from bot.ui.workers_views import WorkerPager, worker_embed
-from bot.worker_list import online_first
+from bot.worker_list import online_first, resolve_worker
 
 log = logging.getLogger(__name__)
 
@@ -126,20 +125,7 @@ class Workers(commands.Cog):
 
     async def _resolve(self, query: str) -> WorkerDetails:
         """A worker by id (what autocomplete sends) or by exact name."""
-        if not query:
-            raise BadInput("Give a worker name or id.")
-        horde = self.bot.services.horde
-        try:
-            if looks_like_id(query):
-                return await horde.worker(query)
-            for cached in await self.cache.get():
-                if (cached.name or "").casefold() == query.casefold():
-                    return cached
-            return await horde.worker_by_name(query)
-        except NotFound:
-            raise BadInput(
-                f"The Horde has no worker called `{discord.utils.escape_markdown(query)}`."
-            ) from None
+        return await resolve_worker(self.bot.services.horde, self.cache, query)
 
     @workers.command(name="mine", description="Your own workers (needs /login)")
     async def mine(self, interaction: discord.Interaction[Any]) -> None:
