@@ -23,6 +23,7 @@ from bot.horde_ids import looks_like_id
 from bot.own_key import registered_key
 from bot.ui.confirm_view import ConfirmView
 from bot.ui.replies import NO_MENTIONS, reply
+from bot.ui.safe_markdown import plain
 from bot.ui.team_render import team_embed
 from bot.ui.worker_panel import clean_line, clean_text
 
@@ -31,10 +32,6 @@ log = logging.getLogger(__name__)
 MAX_TEAM_NAME = 100
 MAX_TEAM_INFO = 1000
 AUTOCOMPLETE_SECONDS = 2.0
-
-
-def _esc(text: str | None) -> str:
-    return discord.utils.escape_markdown(text or "")
 
 
 class Team(commands.Cog):
@@ -60,7 +57,7 @@ class Team(commands.Cog):
         log.info("Member %s created team %s", interaction.user.id, made.id)
         await reply(
             interaction,
-            f"Team **{_esc(made.name)}** created (id `{made.id}`). Put your workers in it with "
+            f"Team **{plain(made.name)}** created (id `{made.id}`). Put your workers in it with "
             "`/workers manage` → Team.",
         )
 
@@ -98,8 +95,8 @@ class Team(commands.Cog):
         log.info("Member %s changed team %s", interaction.user.id, team_id)
         await reply(
             interaction,
-            f"The Horde answered: team **{_esc(changed.name)}**, info: "
-            f"{_esc(changed.info) or '(empty)'}",
+            f"The Horde answered: team **{plain(changed.name)}**, info: "
+            f"{plain(changed.info) or '(empty)'}",
         )
 
     @team.command(name="delete", description="Delete a team (owner or Horde moderator)")
@@ -115,7 +112,7 @@ class Team(commands.Cog):
             gone = await horde.delete_team(team_id, apikey=key)
             self.cache.deleted(team_id)
             log.info("Member %s deleted team %s", pressed.user.id, team_id)
-            return f"Team **{_esc(gone.deleted_name)}** was deleted; its workers have no team now."
+            return f"Team **{plain(gone.deleted_name)}** was deleted; its workers have no team now."
 
         view = ConfirmView(invoker_id=interaction.user.id, action=delete_it)
         await interaction.edit_original_response(
@@ -134,7 +131,7 @@ class Team(commands.Cog):
             return query
         team = await self.cache.find(query)
         if team is None or not team.id:
-            raise BadInput(f"The Horde has no team called `{_esc(query)[:100]}`.")
+            raise BadInput(f"The Horde has no team called `{plain(query)[:100]}`.")
         return team.id
 
     @info.autocomplete("team")

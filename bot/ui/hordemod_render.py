@@ -9,7 +9,7 @@ import discord
 
 from bot.errors import BadInput
 from bot.horde.models import ModifyUser, ResponseModelMessage, UserDetails
-from bot.ui.safe_markdown import neutralise_mentions
+from bot.ui.safe_markdown import plain
 
 _USER_REF = re.compile(r"^(?:.*#)?(\d{1,12})$")
 _MAX_LISTED = 20
@@ -26,10 +26,6 @@ USER_SET_FIELDS = (
 )
 
 
-def _esc(text: str | None) -> str:
-    return neutralise_mentions(discord.utils.escape_markdown(text or ""))
-
-
 def user_id_of(raw: str) -> int:
     """The Horde user id in ``alias#123`` or ``123``; anything else is refused before sending."""
     match = _USER_REF.match(raw.strip())
@@ -43,7 +39,9 @@ def _yes(flag: bool) -> str:
 
 
 def user_embed(user: UserDetails) -> discord.Embed:
-    embed = discord.Embed(title=_esc(user.username or "?")[:256], colour=discord.Colour.dark_teal())
+    embed = discord.Embed(
+        title=plain(user.username or "?")[:256], colour=discord.Colour.dark_teal()
+    )
     embed.add_field(name="ID", value=str(user.id))
     embed.add_field(name="Kudos", value=f"{user.kudos:,.0f}")
     embed.add_field(name="Concurrency", value=str(user.concurrency))
@@ -57,7 +55,7 @@ def user_embed(user: UserDetails) -> discord.Embed:
     )
     embed.add_field(name="Flags", value=flags, inline=False)
     if user.contact:
-        embed.add_field(name="Contact", value=_esc(user.contact)[:1024], inline=False)
+        embed.add_field(name="Contact", value=plain(user.contact)[:1024], inline=False)
     if user.account_age is not None:
         embed.add_field(name="Account age", value=f"{user.account_age // 86400} days")
     return embed
@@ -70,11 +68,11 @@ def changed_fields_text(username: str, answer: ModifyUser) -> str:
         value = getattr(answer, name)
         if value is None:
             continue
-        shown = _esc(value) if isinstance(value, str) else ("yes" if value is True else value)
+        shown = plain(value) if isinstance(value, str) else ("yes" if value is True else value)
         shown = "no" if value is False else shown
         lines.append(f"{name}: **{shown}**")
     body = "\n".join(lines) or "The Horde accepted the change."
-    return f"The Horde changed **{_esc(username)}**:\n{body}"
+    return f"The Horde changed **{plain(username)}**:\n{body}"
 
 
 def messages_text(messages: Sequence[ResponseModelMessage]) -> str:
@@ -82,7 +80,7 @@ def messages_text(messages: Sequence[ResponseModelMessage]) -> str:
         return "No active worker messages."
     lines = []
     for item in messages[:_MAX_LISTED]:
-        text = _esc(item.message)[:150]
+        text = plain(item.message)[:150]
         lines.append(
             f"`{item.id}` → worker `{item.worker_id or 'all'}`: {text} (until {item.expiry})"
         )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.horde.models import UserDetails
-from bot.ui.safe_markdown import neutralise_mentions
+from bot.ui.safe_markdown import plain
 
 #: The Horde lists users 25 to a page (GET /v2/users).
 USERS_PER_PAGE = 25
@@ -20,7 +20,7 @@ def leaderboard_embed(users: Sequence[UserDetails], page: int) -> discord.Embed:
     first = (page - 1) * USERS_PER_PAGE + 1
     lines = []
     for rank, user in enumerate(users, start=first):
-        name = neutralise_mentions(discord.utils.escape_markdown(user.username or "?"))[:80]
+        name = plain(user.username or "?")[:80]
         lines.append(f"**{rank}.** {name} — {user.kudos:,.0f} kudos")
     embed.description = "\n".join(lines) if lines else "No users on this page."
     embed.set_footer(text="From the AI Horde's user list, sorted by kudos.")

@@ -2,14 +2,16 @@
 
 Links and emphasis stay as written. Mentions (``@everyone``, ``@here``, ``<@id>``, ``<@&id>``)
 are broken with a zero-width space so they show as text and can never notify anyone, whatever
-``allowed_mentions`` a message is later sent with. Discord-free.
+``allowed_mentions`` a message is later sent with.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["neutralise_mentions", "safe_markdown"]
+import discord
+
+__all__ = ["neutralise_mentions", "plain", "safe_markdown"]
 
 _ZWSP = "\u200b"
 _MENTION = re.compile(r"<(@[!&]?|#|/)")
@@ -34,3 +36,8 @@ def safe_markdown(text: str, limit: int) -> str:
     if " " in cut[-40:]:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip() + "…"
+
+
+def plain(text: str | None) -> str:
+    """Text from a member or the Horde shown as typed: no markdown, no mention."""
+    return neutralise_mentions(discord.utils.escape_markdown(text or ""))

@@ -5,19 +5,15 @@ from __future__ import annotations
 import discord
 
 from bot.horde.models import TeamDetails
-from bot.ui.safe_markdown import neutralise_mentions
+from bot.ui.safe_markdown import plain
 
 _MAX_MODELS = 10
 
 
-def _esc(text: str | None) -> str:
-    return neutralise_mentions(discord.utils.escape_markdown(text or ""))
-
-
 def team_embed(team: TeamDetails) -> discord.Embed:
     embed = discord.Embed(
-        title=_esc(team.name or "?")[:256],
-        description=_esc(team.info)[:1000] or None,
+        title=plain(team.name or "?")[:256],
+        description=plain(team.info)[:1000] or None,
         colour=discord.Colour.blurple(),
     )
     embed.add_field(name="ID", value=f"`{team.id}`", inline=False)
@@ -25,8 +21,8 @@ def team_embed(team: TeamDetails) -> discord.Embed:
     embed.add_field(name="Requests fulfilled", value=f"{team.requests_fulfilled:,}")
     embed.add_field(name="Kudos earned", value=f"{team.kudos:,.0f}")
     if team.creator:
-        embed.add_field(name="Created by", value=_esc(team.creator))
-    models = ", ".join(_esc(m.name) for m in team.models[:_MAX_MODELS] if m.name)
+        embed.add_field(name="Created by", value=plain(team.creator))
+    models = ", ".join(plain(m.name) for m in team.models[:_MAX_MODELS] if m.name)
     if models:
         embed.add_field(name="Models", value=models[:1024], inline=False)
     return embed

@@ -8,6 +8,7 @@ worker reads for ~30 s, so a re-read would show the old state.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from bot.own_workers import OwnWorkersCache
 from bot.services import Services
 from bot.tree import answer_error
 from bot.ui.invoker_view import InvokerOnlyView
+from bot.ui.safe_markdown import plain
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +40,13 @@ RENAME_REMINDER = (
 )
 
 
-def _esc(text: str | None) -> str:
-    return discord.utils.escape_markdown(text or "")
-
-
 def clean_line(text: str, limit: int, what: str) -> str:
     """One line of text for a name: control characters refused, blank refused, length capped."""
     value = " ".join(text.split())
     if not value:
         raise BadInput(f"The {what} cannot be empty.")
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise BadInput(f"The {what} cannot contain control characters.")
     if len(value) > limit:
         raise BadInput(f"The {what} can be at most {limit} characters.")
     return value
@@ -54,7 +54,7 @@ def clean_line(text: str, limit: int, what: str) -> str:
 
 def clean_text(text: str, limit: int, what: str) -> str:
     """Free text (an info, a message): stripped, NUL and other control characters removed."""
-    value = "".join(c for c in text if c in "\n\t" or c.isprintable()).strip()
+    value = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
     if len(value) > limit:
         raise BadInput(f"The {what} can be at most {limit} characters.")
     return value
@@ -85,13 +85,13 @@ class WorkerPanel(InvokerOnlyView):
         self.remove_item(self.confirm)
 
     def embed(self) -> discord.Embed:
-        embed = discord.Embed(title=f"Manage worker {_esc(self.name)}"[:256])
+        embed = discord.Embed(title=f"Manage worker {plain(self.name)}"[:256])
         embed.colour = discord.Colour.orange() if self.maintenance else discord.Colour.teal()
         embed.add_field(name="ID", value=f"`{self.worker_id}`", inline=False)
         embed.add_field(name="Online", value="yes" if self.online else "no")
         embed.add_field(name="Maintenance", value="on" if self.maintenance else "off")
-        embed.add_field(name="Team", value=_esc(self.team) or "none")
-        embed.add_field(name="Info", value=_esc(self.info)[:1000] or "—", inline=False)
+        embed.add_field(name="Team", value=plain(self.team) or "none")
+        embed.add_field(name="Info", value=plain(self.info)[:1000] or "—", inline=False)
         if self.answer:
             embed.add_field(name="The Horde answered", value=self.answer[:1024], inline=False)
             embed.set_footer(text=CATCH_UP.replace("`", ""))
@@ -119,14 +119,14 @@ class WorkerPanel(InvokerOnlyView):
             lines.append(f"Maintenance: **{'on' if answer.maintenance else 'off'}**")
         if answer.info is not None:
             self.info = answer.info
-            lines.append(f"Info: {_esc(answer.info)[:300] or '(empty)'}")
+            lines.append(f"Info: {plain(answer.info)[:300] or '(empty)'}")
         if answer.name is not None:
             self.name = answer.name
             self.own.renamed(self.invoker_id or 0, self.worker_id, answer.name)
-            lines.append(f"Name: **{_esc(answer.name)}**")
+            lines.append(f"Name: **{plain(answer.name)}**")
         if answer.team is not None:
             self.team = "" if answer.team in ("", "None") else answer.team
-            lines.append(f"Team: **{_esc(self.team) or 'none'}**")
+            lines.append(f"Team: **{plain(self.team) or 'none'}**")
         return "\n".join(lines) or "The Horde accepted the change."
 
     def modify(self, **fields: Any) -> Callable[[str], Awaitable[ModifyWorker]]:
@@ -170,7 +170,7 @@ class WorkerPanel(InvokerOnlyView):
         if self.confirm not in self.children:
             self.add_item(self.confirm)
         self.answer = (
-            f"Delete **{_esc(self.name)}** from the Horde? Its name, statistics and kudos "
+            f"Delete **{plain(self.name)}** from the Horde? Its name, statistics and kudos "
             "history go with it. Press **Confirm** to delete."
         )
         await interaction.response.edit_message(embed=self.embed(), view=self)
@@ -184,7 +184,7 @@ class WorkerPanel(InvokerOnlyView):
         await self.services.horde.delete_worker(self.worker_id, apikey=key)
         self.own.deleted(self.invoker_id or 0, self.worker_id)
         log.info("Member %s deleted worker %s", interaction.user.id, self.worker_id)
-        self.answer = f"Worker **{_esc(self.name)}** was deleted."
+        self.answer = f"Worker **{plain(self.name)}** was deleted."
         self.disable_all()
         self.stop()
         await interaction.edit_original_response(embed=self.embed(), view=self)
@@ -281,5 +281,5 @@ class TeamModal(_PanelModal):
             return wanted
         team = await self.panel.services.teams.find(wanted)
         if team is None or not team.id:
-            raise BadInput(f"The Horde has no team called `{_esc(wanted)}`.")
+            raise BadInput(f"The Horde has no team called `{plain(wanted)}`.")
         return team.id
