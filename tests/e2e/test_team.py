@@ -147,3 +147,13 @@ async def test_deleting_someone_elses_team_is_refused(
     note = await ia.wait_for_followup(lambda m: "Only its owner" in m.text())
     assert note.ephemeral
     assert owls.id in fake_horde.teams
+
+
+@pytest.mark.usefixtures("trusted")
+async def test_a_profane_team_info_is_refused_plainly(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, world: World
+) -> None:
+    fake_horde.profane_words = ("darn",)
+    msg = await team(discord_fake, world, "create", name="Owls", info="darn good workers")
+    assert "profanity filter" in msg.content
+    assert fake_horde.teams == {}

@@ -210,3 +210,16 @@ async def test_mine_points_to_manage(
     ia = await discord_fake.send_slash("workers mine", {}, user=world.alice, channel=world.channel)
     msg = await ia.wait_for_original(lambda m: bool(m.embeds))
     assert "/workers manage" in msg.text()
+
+
+async def test_a_profane_name_is_refused_plainly(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, world: World, own_worker: Worker
+) -> None:
+    fake_horde.profane_words = ("darn",)
+    msg = await open_panel(discord_fake, world, own_worker.id)
+    opened = await discord_fake.click(msg, label="Rename", user=world.alice)
+    assert await opened.wait_for_response() == 9
+    submitted = await discord_fake.submit_modal(opened, {"name": "darn box"}, user=world.alice)
+    note = await submitted.wait_for_followup(lambda m: "profanity filter" in m.text())
+    assert note.ephemeral
+    assert own_worker.name == "alice-box"
