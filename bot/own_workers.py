@@ -50,7 +50,9 @@ class OwnWorkersCache:
             if entry is not None and now - entry[0] < self._max_age:
                 return entry[1]
             details = await self.read(apikey)
-            workers = [OwnWorker(w.id or "", w.name or "?") for w in details if w.id]
+            workers = sorted(
+                (OwnWorker(w.id, w.name or "?") for w in details if w.id), key=_by_name
+            )
             self._entries[member_id] = (now, workers)
             return workers
 
@@ -91,4 +93,8 @@ class OwnWorkersCache:
         kept = [w for w in entry[1] if w.id != worker_id]
         if new is not None:
             kept.append(new)
-        self._entries[member_id] = (entry[0], sorted(kept, key=lambda w: w.name.casefold()))
+        self._entries[member_id] = (entry[0], sorted(kept, key=_by_name))
+
+
+def _by_name(worker: OwnWorker) -> str:
+    return worker.name.casefold()
