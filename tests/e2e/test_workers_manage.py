@@ -223,3 +223,19 @@ async def test_a_profane_name_is_refused_plainly(
     note = await submitted.wait_for_followup(lambda m: "profanity filter" in m.text())
     assert note.ephemeral
     assert own_worker.name == "alice-box"
+
+
+async def test_after_logout_the_panel_sends_nothing(
+    bot: HordeBot,
+    discord_fake: FakeDiscord,
+    fake_horde: FakeHorde,
+    world: World,
+    own_worker: Worker,
+) -> None:
+    msg = await open_panel(discord_fake, world, own_worker.id)
+    await bot.services.accounts.delete(world.alice.id)
+    ia = await discord_fake.click(msg, label="Maintenance off", user=world.alice)
+    note = await ia.wait_for_original(lambda m: bool(m.content))
+    assert "/login" in note.content
+    assert note.ephemeral
+    assert fake_horde.requests_to(f"/v2/workers/{own_worker.id}", method="PUT") == []
