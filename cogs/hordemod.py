@@ -18,7 +18,7 @@ from discord.ext import commands
 
 from bot.bot import HordeBot
 from bot.errors import BadInput, UserFacingError
-from bot.horde.errors import Forbidden, NotFound
+from bot.horde.errors import Forbidden, HordeError, NotFound
 from bot.horde.models import HordeModes, IPTimeout
 from bot.own_key import registered_key
 from bot.ui.hordemod_render import (
@@ -30,6 +30,7 @@ from bot.ui.hordemod_render import (
 from bot.ui.mod_render import duration
 from bot.ui.replies import reply
 from bot.ui.worker_panel import clean_text
+from bot.ui.workers_views import worker_choices
 from bot.worker_list import resolve_worker
 
 log = logging.getLogger(__name__)
@@ -313,6 +314,21 @@ class HordeMod(commands.Cog):
     @app_commands.describe(worker="The worker's name or id")
     async def worker_unpause(self, interaction: discord.Interaction[Any], worker: str) -> None:
         await self._set_paused(interaction, worker, paused=False)
+
+    @message_send.autocomplete("worker")
+    @message_list.autocomplete("worker")
+    @worker_pause.autocomplete("worker")
+    @worker_unpause.autocomplete("worker")
+    async def _worker_choices(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        # The bot's shared worker list (at most a minute old): never a request per keystroke.
+        try:
+            workers = await self.bot.services.workers.get()
+        except HordeError as exc:
+            log.info("No worker list for autocomplete: %r", exc)
+            workers = self.bot.services.workers.last
+        return worker_choices(workers, current)
 
     async def _set_paused(
         self, interaction: discord.Interaction[Any], worker: str, *, paused: bool

@@ -21,7 +21,7 @@ from bot.horde.models import WorkerDetails
 from bot.own_key import registered_key
 from bot.own_workers import OwnWorkersCache
 from bot.ui.worker_panel import WorkerPanel
-from bot.ui.workers_views import WorkerPager, worker_embed
+from bot.ui.workers_views import WorkerPager, worker_choices, worker_embed
 from bot.worker_list import online_first, resolve_worker
 
 log = logging.getLogger(__name__)
@@ -105,15 +105,7 @@ class Workers(commands.Cog):
     async def _worker_choices(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        wanted = current.casefold()
-        choices = []
-        for worker in await self._cached():
-            name = worker.name or ""
-            if not worker.id or (wanted and wanted not in name.casefold()):
-                continue
-            label = f"{name} — {worker.models[0]}" if worker.models else name
-            choices.append(app_commands.Choice(name=label[:100], value=worker.id))
-        return choices[:25]
+        return worker_choices(await self._cached(), current)
 
     async def _cached(self) -> list[WorkerDetails]:
         """The cached list for autocomplete, which must answer something even on errors."""

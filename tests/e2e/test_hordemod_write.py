@@ -221,3 +221,21 @@ async def test_a_non_moderator_cannot_set_modes(
     msg = await hordemod(discord_fake, world, "modes set", invite_only=True)
     assert NOT_MODERATOR in msg.content
     assert not fake_horde.invite_only
+
+
+@pytest.mark.usefixtures("moderator")
+async def test_worker_options_autocomplete_from_the_shared_list(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, world: World
+) -> None:
+    box = fake_horde.add_worker("busy-box")
+    fake_horde.add_worker("other")
+    for command in ("worker pause", "worker-message send"):
+        choices = await discord_fake.autocomplete(
+            f"hordemod {command}",
+            {"worker": "busy"},
+            focused="worker",
+            user=world.alice,
+            channel=world.channel,
+        )
+        assert [c["value"] for c in choices] == [box.id]
+    assert len(fake_horde.requests_to("/v2/workers", method="GET")) == 1
