@@ -29,6 +29,7 @@ from bot.storage.accounts import AccountRepository
 from bot.storage.chat import ChatRepository
 from bot.storage.database import Database
 from bot.storage.guilds import BlockedUserRepository, GuildSettingsRepository
+from bot.team_list import TeamListCache
 from bot.ui.chat_frontend import ChatFrontEnd
 from bot.ui.generate_frontend import GenerateFrontEnd
 from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
@@ -73,6 +74,7 @@ async def open_services(
                     models=ModelCatalog(horde, clock),
                     workers=workers,
                     chat=chat,
+                    teams=TeamListCache(horde, clock),
                     clock=clock,
                 )
             finally:

@@ -29,6 +29,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.status",
     "cogs.moderation",
     "cogs.hordemod",
+    "cogs.team",
     "cogs.chat",
     "cogs.help",
 )

@@ -16,6 +16,7 @@ from bot.secrets import KeyVault, UndecryptableSecret
 from bot.storage.accounts import AccountRepository
 from bot.storage.database import Database
 from bot.storage.guilds import BlockedUserRepository, GuildSettingsRepository
+from bot.team_list import TeamListCache
 from bot.worker_list import WorkerListCache
 
 
@@ -35,6 +36,7 @@ class Services:
     models: ModelCatalog  # the Horde's text models, cached (autocomplete, checks)
     workers: WorkerListCache  # the Horde's text workers, cached (/workers, chat capacity)
     chat: ChatService  # /chat's conversations and their queues (repository: ``chat.repo``)
+    teams: TeamListCache  # the Horde's teams, cached (/team autocomplete, worker panel)
     clock: Clock = field(default=SYSTEM_CLOCK)
 
     async def key_for(self, discord_user_id: int) -> str:

@@ -11,10 +11,13 @@ from __future__ import annotations
 import asyncio
 
 from bot.clock import Clock
+from bot.errors import BadInput
 from bot.horde import HordeClient
+from bot.horde.errors import NotFound
 from bot.horde.models import WorkerDetails
+from bot.horde_ids import looks_like_id
 
-__all__ = ["CACHE_SECONDS", "WorkerListCache", "online_first"]
+__all__ = ["CACHE_SECONDS", "WorkerListCache", "online_first", "resolve_worker"]
 
 CACHE_SECONDS = 60.0
 
@@ -49,3 +52,19 @@ class WorkerListCache:
 def online_first(worker: WorkerDetails) -> tuple[bool, str]:
     """Sort key: online workers first, then by name."""
     return (not worker.online, (worker.name or "").casefold())
+
+
+async def resolve_worker(horde: HordeClient, cache: WorkerListCache, query: str) -> WorkerDetails:
+    """A worker by id (what autocomplete sends) or by exact name; a plain refusal otherwise."""
+    if not query:
+        raise BadInput("Give a worker name or id.")
+    try:
+        if looks_like_id(query):
+            return await horde.worker(query)
+        for cached in await cache.get():
+            if (cached.name or "").casefold() == query.casefold():
+                return cached
+        return await horde.worker_by_name(query)
+    except NotFound:
+        shown = query.replace("`", "'")[:100]
+        raise BadInput(f"The Horde has no worker called `{shown}`.") from None

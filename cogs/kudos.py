@@ -1,4 +1,6 @@
-"""/kudos balance and /kudos transfer: a member's own Horde kudos, with their own key.
+"""/kudos balance, /kudos transfer and /kudos top: Horde kudos.
+
+``top`` is the Horde's public leaderboard and needs no key.
 
 Both need the member's registered key (``/login``): the shared anonymous account has no
 balance of its own and cannot send kudos. A transfer is previewed and only sent when the
@@ -20,6 +22,7 @@ from bot.errors import BadInput, KeyNeedsRelogin, UserFacingError
 from bot.secrets import UndecryptableSecret
 from bot.storage.accounts import StoredAccount
 from bot.ui.kudos_views import CONFIRM_SECONDS, TransferConfirmView, balance_embed
+from bot.ui.leaderboard import MAX_PAGE, leaderboard_embed
 from bot.ui.replies import NO_MENTIONS, reply
 
 log = logging.getLogger(__name__)
@@ -112,6 +115,19 @@ class Kudos(commands.Cog):
             view.content(), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
         )
         view.origin = interaction
+
+    @kudos.command(name="top", description="The AI Horde's kudos leaderboard")
+    @app_commands.describe(page="Page of 25 users (1 is the top)")
+    async def top(
+        self, interaction: discord.Interaction[Any], page: app_commands.Range[int, 1, MAX_PAGE] = 1
+    ) -> None:
+        if not 1 <= page <= MAX_PAGE:
+            raise BadInput(f"The page must be between 1 and {MAX_PAGE}.")
+        await interaction.response.defer(thinking=True)
+        users = await self.bot.services.horde.users(page=page, sort="kudos")
+        await interaction.edit_original_response(
+            embed=leaderboard_embed(users, page), allowed_mentions=NO_MENTIONS
+        )
 
     async def _member_target(self, invoker_id: int, member: discord.User) -> str:
         if member.id == invoker_id:

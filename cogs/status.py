@@ -1,6 +1,6 @@
 """/status: the AI Horde at a glance, in one reply with a Refresh button.
 
-Five Horde calls make one snapshot; it is cached for 30 s (the Horde caches most of it for
+Seven Horde calls make one snapshot; it is cached for 30 s (the Horde caches most of it for
 as long or longer), so many members asking at once cost the Horde one round of calls.
 """
 

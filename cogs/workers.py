@@ -1,4 +1,4 @@
-"""/workers list, /workers info and /workers mine: the Horde's text workers.
+"""/workers list, /workers info, /workers mine and /workers manage: the Horde's text workers.
 
 The worker list is the bot's shared one (bot.worker_list), at most a minute old: the Horde itself
 rebuilds it only every 10–30 s, and autocomplete asks on every keystroke.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import Any
 
 import discord
@@ -16,18 +15,20 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bot import HordeBot
-from bot.errors import BadInput, KeyNeedsRelogin, NotLoggedIn
-from bot.horde.errors import HordeError, NotFound
+from bot.errors import UserFacingError
+from bot.horde.errors import HordeError
 from bot.horde.models import WorkerDetails
-from bot.secrets import UndecryptableSecret
-from bot.ui.workers_views import WorkerPager, worker_embed
-from bot.worker_list import online_first
+from bot.own_key import registered_key
+from bot.own_workers import OwnWorkersCache
+from bot.ui.worker_panel import WorkerPanel
+from bot.ui.workers_views import WorkerPager, worker_choices, worker_embed
+from bot.worker_list import online_first, resolve_worker
 
 log = logging.getLogger(__name__)
 
-MAX_OWN_WORKERS = 25
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
+# Seconds an autocomplete may wait for the Horde (Discord drops answers after 3 s).
+AUTOCOMPLETE_SECONDS = 2.0
 
 # Seconds /workers info may spend looking a worker up before it must acknowledge.
 LOOKUP_BEFORE_DEFER = 2.0
@@ -39,6 +40,17 @@ def serves(worker: WorkerDetails, model: str) -> bool:
     return any(wanted in name.casefold() for name in worker.models)
 
 
+class NotYourWorker(UserFacingError):  # noqa: N818 - reads as a sentence at raise sites
+    """The worker is not on the member's own Horde account."""
+
+    def __init__(self, wanted: str) -> None:
+        super().__init__(
+            f"`{discord.utils.escape_markdown(wanted)[:100]}` is not one of your workers. "
+            "Pick one from the list: it shows the workers of the account you registered "
+            "with `/login`."
+        )
+
+
 class Workers(commands.Cog):
     """Browsing the Horde's text workers."""
 
@@ -47,6 +59,7 @@ class Workers(commands.Cog):
     def __init__(self, bot: HordeBot) -> None:
         self.bot = bot
         self.cache = bot.services.workers
+        self.own = OwnWorkersCache(bot.services.horde, bot.services.clock)
 
     @workers.command(name="list", description="Active text workers, 10 a page")
     @app_commands.describe(model="Only workers serving a model whose name contains this")
@@ -92,15 +105,7 @@ class Workers(commands.Cog):
     async def _worker_choices(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        wanted = current.casefold()
-        choices = []
-        for worker in await self._cached():
-            name = worker.name or ""
-            if not worker.id or (wanted and wanted not in name.casefold()):
-                continue
-            label = f"{name} — {worker.models[0]}" if worker.models else name
-            choices.append(app_commands.Choice(name=label[:100], value=worker.id))
-        return choices[:25]
+        return worker_choices(await self._cached(), current)
 
     async def _cached(self) -> list[WorkerDetails]:
         """The cached list for autocomplete, which must answer something even on errors."""
@@ -112,52 +117,55 @@ class Workers(commands.Cog):
 
     async def _resolve(self, query: str) -> WorkerDetails:
         """A worker by id (what autocomplete sends) or by exact name."""
-        if not query:
-            raise BadInput("Give a worker name or id.")
-        horde = self.bot.services.horde
-        try:
-            if _UUID.match(query):
-                return await horde.worker(query)
-            for cached in await self.cache.get():
-                if (cached.name or "").casefold() == query.casefold():
-                    return cached
-            return await horde.worker_by_name(query)
-        except NotFound:
-            raise BadInput(
-                f"The Horde has no worker called `{discord.utils.escape_markdown(query)}`."
-            ) from None
+        return await resolve_worker(self.bot.services.horde, self.cache, query)
 
     @workers.command(name="mine", description="Your own workers (needs /login)")
     async def mine(self, interaction: discord.Interaction[Any]) -> None:
-        services = self.bot.services
-        try:
-            account = await services.accounts.get(interaction.user.id)
-        except UndecryptableSecret as exc:
-            raise KeyNeedsRelogin() from exc
-        if account is None:
-            raise NotLoggedIn()
+        key = await registered_key(self.bot.services, interaction.user.id)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        user = await services.horde.find_user(apikey=account.apikey)
-        own = await self._fetch_workers(user.worker_ids[:MAX_OWN_WORKERS])
+        own = await self.own.read(key)
         await self._send_pages(
             interaction,
             sorted(own, key=online_first),
-            title=f"Workers of {user.username or 'your account'}",
+            title="Your workers — change one with /workers manage",
             empty="Your Horde account has no workers.",
         )
 
-    async def _fetch_workers(self, ids: list[str]) -> list[WorkerDetails]:
-        horde = self.bot.services.horde
-        results = await asyncio.gather(*(horde.worker(i) for i in ids), return_exceptions=True)
-        found: list[WorkerDetails] = []
-        for worker_id, result in zip(ids, results, strict=True):
-            if isinstance(result, WorkerDetails):
-                found.append(result)
-            elif isinstance(result, NotFound):
-                log.info("Worker %s of a member's account no longer exists", worker_id)
-            elif isinstance(result, BaseException):
-                raise result
-        return found
+    @workers.command(name="manage", description="Change one of your own workers (needs /login)")
+    @app_commands.describe(worker="One of your workers")
+    async def manage(self, interaction: discord.Interaction[Any], worker: str) -> None:
+        key = await registered_key(self.bot.services, interaction.user.id)
+        wanted = worker.strip()
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        mine = await self.own.get(interaction.user.id, key)
+        match = next(
+            (w for w in mine if w.id == wanted or w.name.casefold() == wanted.casefold()), None
+        )
+        if match is None:
+            raise NotYourWorker(wanted)
+        details = await self.bot.services.horde.worker(match.id, apikey=key)
+        panel = WorkerPanel(self.bot.services, self.own, details, invoker_id=interaction.user.id)
+        await interaction.edit_original_response(embed=panel.embed(), view=panel)
+        panel.origin = interaction
+
+    @manage.autocomplete("worker")
+    async def _own_worker_choices(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        try:
+            key = await registered_key(self.bot.services, interaction.user.id)
+            mine = await asyncio.wait_for(
+                self.own.get(interaction.user.id, key), timeout=AUTOCOMPLETE_SECONDS
+            )
+        except (UserFacingError, HordeError, TimeoutError) as exc:
+            log.info("No own-worker list for autocomplete: %r", exc)
+            mine = self.own.cached(interaction.user.id) or []
+        wanted = current.casefold()
+        return [
+            app_commands.Choice(name=w.name[:100], value=w.id)
+            for w in mine
+            if wanted in w.name.casefold()
+        ][:25]
 
     async def _send_pages(
         self,

@@ -82,3 +82,39 @@ _BY_KIND: dict[str, str] = {
     ErrorKind.TIMEOUT: "The Horde took too long, so the request was cancelled.",
     ErrorKind.UNAVAILABLE: "The AI Horde cannot be reached right now. Try again in a few minutes.",
 }
+
+
+# --- The write side, part A: workers, teams, users, worker messages, modes (issue 13) ---------
+# Kept in one block of its own so other write-side wordings can sit beside it without clashing.
+_PROFANE = "The Horde's profanity filter refused that text. Reword it and try again."
+_WRITE_SIDE_A_BY_RC: dict[str, str] = {
+    "NotOwner": "Only its owner (or a Horde moderator) can change that on the Horde.",
+    "NotUserOrMod": "Only that account itself or a Horde moderator can change that.",
+    "NotAdmin": "Only the Horde's admins can change that.",
+    "WorkerNameAlreadyExists": "Another worker on the Horde already has that name. Pick another.",
+    "TeamNameAlreadyExists": "A team with that name already exists on the Horde. Pick another.",
+    "NameAlreadyExists": "That name is already taken on the Horde. Pick another.",
+    "ProfaneWorkerName": _PROFANE,
+    "ProfaneWorkerInfo": _PROFANE,
+    "ProfaneTeamName": _PROFANE,
+    "ProfaneTeamInfo": _PROFANE,
+    "ProfaneUserContact": _PROFANE,
+    "ProfaneUserName": _PROFANE,
+    "Profanity": _PROFANE,
+    "TooLongWorkerName": "That worker name is too long for the Horde. Use a shorter one.",
+    "TooLongUserName": "That name is too long for the Horde. Use a shorter one.",
+    "TooLong": "That text is too long for the Horde. Shorten it.",
+    "Locked": (
+        "The Horde will not delete this worker yet: it worked on a job in the last 20 minutes. "
+        "Stop the worker (or put it in maintenance) and try again in 20 minutes."
+    ),
+    "UntrustedTeamCreation": "Only trusted Horde accounts can create teams.",
+    "TeamNotFound": "The Horde has no such team.",
+    "WorkermessageNotFound": "The Horde has no such worker message.",
+    "NoWorkerModSelected": "Nothing to change: give the worker something new.",
+    "NoTeamModSelected": "Nothing to change: give the team a new name or info.",
+    "NoUserModSelected": "Nothing to change: pick at least one field to set.",
+    "NoHordeModSelected": "Nothing to change: pick a mode to set.",
+    "MessagesOnlyOwnWorkers": "You can only send messages to your own workers.",
+}
+_BY_RC.update(_WRITE_SIDE_A_BY_RC)

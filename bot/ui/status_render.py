@@ -10,7 +10,9 @@ import discord
 
 from bot.horde.models import HordeModes
 from bot.ui.invoker_view import InvokerOnlyView
+from bot.ui.safe_markdown import safe_markdown
 from bot.ui.status_snapshot import HordeSnapshot
+from bot.ui.text_stats_render import add_text_stats
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +63,12 @@ def status_embed(snapshot: HordeSnapshot) -> discord.Embed:
         embed.add_field(name="Load", value="unavailable")
     embed.add_field(name="Modes", value=modes_text(snapshot.modes), inline=False)
     embed.add_field(name="Top text models", value=_models_text(snapshot), inline=False)
+    add_text_stats(embed, snapshot.totals, snapshot.model_stats)
     if snapshot.news:
         piece = snapshot.news[0]
-        body = _esc(piece.newspiece)
-        if len(body) > _NEWS_CHARS:
-            body = body[: _NEWS_CHARS - 1] + "…"
-        title = _esc(piece.title) or "Latest news"
+        # The Horde writes its news in markdown: render it (links, emphasis), never ping.
+        body = safe_markdown(piece.newspiece or "", _NEWS_CHARS)
+        title = safe_markdown(piece.title or "", 200) or "Latest news"
         date = (piece.date_published or "")[:10]
         embed.add_field(name=f"News: {title} ({date})"[:256], value=body or "—", inline=False)
     embed.add_field(name="As of", value=f"<t:{int(snapshot.fetched_at)}:R>", inline=False)
@@ -79,7 +81,8 @@ def _models_text(snapshot: HordeSnapshot) -> str:
     lines = []
     for model in snapshot.models[:TOP_MODELS]:
         lines.append(
-            f"`{(model.name or '?')[:60]}` — {model.count} worker(s), "
+            # The Horde's ``count`` counts worker threads, not workers.
+            f"`{(model.name or '?')[:60]}` — {model.count} worker thread(s), "
             f"{model.queued:,.0f} tokens queued, ETA {model.eta} s"
         )
     return "\n".join(lines)[:1024]

@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.horde import HordeClient
 from bot.horde.errors import HordeError
-from bot.horde.models import ActiveModel, Heartbeat, HordeModes, HordePerformance, Newspiece
+from bot.horde.models import (
+    ActiveModel,
+    Heartbeat,
+    HordeModes,
+    HordePerformance,
+    Newspiece,
+    StatsTxtTotals,
+    TxtModelStats,
+)
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +41,8 @@ class HordeSnapshot:
     modes: HordeModes | None
     models: list[ActiveModel] = field(default_factory=list)
     news: list[Newspiece] = field(default_factory=list)
+    totals: StatsTxtTotals | None = None
+    model_stats: TxtModelStats | None = None
 
 
 async def fetch_snapshot(horde: HordeClient, clock: Clock) -> HordeSnapshot:
@@ -40,24 +50,25 @@ async def fetch_snapshot(horde: HordeClient, clock: Clock) -> HordeSnapshot:
 
     Raises the heartbeat's :class:`HordeError` only when nothing at all could be fetched.
     """
-    heartbeat, performance, modes, models, news = await asyncio.gather(
+    heartbeat, performance, modes, models, news, totals, model_stats = await asyncio.gather(
         horde.heartbeat(),
         horde.performance(),
         horde.modes(),
         horde.models(type="text"),
         horde.news(),
+        horde.text_stats_totals(),
+        horde.text_stats_models(),
         return_exceptions=True,
     )
-    parts = (heartbeat, performance, modes, models, news)
+    parts = (heartbeat, performance, modes, models, news, totals, model_stats)
     for part in parts:
         if isinstance(part, BaseException) and not isinstance(part, HordeError):
             raise part
     if all(isinstance(part, HordeError) for part in parts):
         assert isinstance(heartbeat, HordeError)
         raise heartbeat
-    for name, part in zip(
-        ("heartbeat", "performance", "modes", "models", "news"), parts, strict=True
-    ):
+    names = ("heartbeat", "performance", "modes", "models", "news", "totals", "model stats")
+    for name, part in zip(names, parts, strict=True):
         if isinstance(part, HordeError):
             log.info("Horde status part %s unavailable: %r", name, part)
     return HordeSnapshot(
@@ -67,6 +78,8 @@ async def fetch_snapshot(horde: HordeClient, clock: Clock) -> HordeSnapshot:
         modes=modes if isinstance(modes, HordeModes) else None,
         models=sorted(models, key=_model_rank) if isinstance(models, list) else [],
         news=sorted(news, key=_news_date, reverse=True) if isinstance(news, list) else [],
+        totals=totals if isinstance(totals, StatsTxtTotals) else None,
+        model_stats=model_stats if isinstance(model_stats, TxtModelStats) else None,
     )
 
 

@@ -61,6 +61,21 @@ def page_embed(
     return embed
 
 
+def worker_choices(
+    workers: Sequence[WorkerDetails], current: str
+) -> list[discord.app_commands.Choice[str]]:
+    """Autocomplete choices (``name — first model``, value the id) matching ``current``."""
+    wanted = current.casefold()
+    choices = []
+    for worker in workers:
+        name = worker.name or ""
+        if not worker.id or (wanted and wanted not in name.casefold()):
+            continue
+        label = f"{name} — {worker.models[0]}" if worker.models else name
+        choices.append(discord.app_commands.Choice(name=label[:100], value=worker.id))
+    return choices[:25]
+
+
 def page_count(total: int) -> int:
     return max(1, -(-total // PAGE_SIZE))
 

@@ -45,7 +45,7 @@ async def test_modes_shows_every_mode_to_a_horde_moderator(
     discord_fake: FakeDiscord, fake_horde: FakeHorde, world: World
 ) -> None:
     fake_horde.raid_mode = True
-    msg = await hordemod(discord_fake, world, "modes")
+    msg = await hordemod(discord_fake, world, "modes show")
     assert "Maintenance mode: off" in msg.content
     assert "Invite-only mode: off" in msg.content
     assert "Raid mode: **on**" in msg.content
@@ -55,7 +55,7 @@ async def test_modes_shows_every_mode_to_a_horde_moderator(
 async def test_modes_for_a_non_moderator_is_explained_plainly(
     discord_fake: FakeDiscord, world: World
 ) -> None:
-    msg = await hordemod(discord_fake, world, "modes")
+    msg = await hordemod(discord_fake, world, "modes show")
     assert NOT_MODERATOR in msg.content
 
 
@@ -63,7 +63,7 @@ async def test_modes_for_a_non_moderator_is_explained_plainly(
 async def test_hordemod_without_login_asks_to_log_in(
     discord_fake: FakeDiscord, world: World
 ) -> None:
-    msg = await hordemod(discord_fake, world, "modes")
+    msg = await hordemod(discord_fake, world, "modes show")
     assert "/login" in msg.content
 
 

@@ -118,3 +118,52 @@ async def test_refresh_shows_what_changed(
     )
     assert "koboldcpp/fresh" in updated.text()
     assert updated.buttons() == ["Refresh"]
+
+
+# --- issue 13: text statistics, thread counts, news markdown ---------------------------
+
+
+@pytest.mark.usefixtures("bot")
+async def test_status_shows_text_statistics_and_todays_top_models(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, world: World
+) -> None:
+    now = fake_horde.clock.time()
+    fake_horde.delivered.extend(
+        [(now - 10, 100, "koboldcpp/alpha")] * 3
+        + [(now - 7200, 2500, "koboldcpp/beta")]
+        + [(now - 3 * 86400, 900, "koboldcpp/old")]
+    )
+    msg = await status(discord_fake, world)
+    text = msg.text()
+    assert "Requests: 3/min · 3/hour · 4/day · 5/month" in text
+    assert "Tokens: 300/min · 300/hour · 2.8k/day · 3.7k/month" in text
+    today = text[text.index("Most used models today") :]
+    assert today.index("koboldcpp/alpha") < today.index("koboldcpp/beta")
+    assert "koboldcpp/old" not in today
+
+
+@pytest.mark.usefixtures("bot")
+async def test_a_models_count_is_labelled_as_worker_threads(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, world: World
+) -> None:
+    fake_horde.add_worker("w1", models=["koboldcpp/alpha"], threads=4)
+    msg = await status(discord_fake, world)
+    assert "4 worker thread(s)" in msg.text()
+    assert "4 worker(s)" not in msg.text()
+
+
+@pytest.mark.usefixtures("bot")
+async def test_news_markdown_renders_but_never_pings(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, world: World
+) -> None:
+    fake_horde.add_news(
+        "Update", "See [AIHorde.net](https://aihorde.net), **now** faster. @everyone <@123> @here"
+    )
+    msg = await status(discord_fake, world)
+    text = msg.text()
+    assert "[AIHorde.net](https://aihorde.net)" in text
+    assert "**now**" in text
+    assert "\\[" not in text
+    assert "@everyone" not in text
+    assert "@here" not in text
+    assert "<@123>" not in text

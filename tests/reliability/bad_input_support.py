@@ -24,7 +24,15 @@ from tests.fakes.discord import FakeDiscord, FakeInteraction, FakeUser, running_
 from tests.fakes.horde import FakeHorde
 from tests.reliability.support import db_path
 
-EXTENSIONS = ("cogs.account", "cogs.generate", "cogs.kudos", "cogs.workers", "cogs.moderation")
+EXTENSIONS = (
+    "cogs.account",
+    "cogs.generate",
+    "cogs.kudos",
+    "cogs.workers",
+    "cogs.moderation",
+    "cogs.team",
+    "cogs.hordemod",
+)
 TABLES = ("accounts", "generations", "blocked_users", "guild_settings")
 
 

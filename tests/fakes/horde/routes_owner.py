@@ -47,6 +47,12 @@ def _check_worker_rights(user: User, worker: Worker, body: dict[str, Any]) -> No
         raise not_moderator()
 
 
+def _check_profanity(state: HordeState, text: str, rc: str) -> None:
+    words = text.casefold().split()
+    if any(bad.casefold() in words for bad in state.profane_words):
+        raise HordeError(400, rc, "The text contains profanity.")
+
+
 def _rename_worker(state: HordeState, worker: Worker, name: str) -> None:
     other = state.worker_by_name(name)
     if other is not None and other is not worker:
@@ -76,6 +82,8 @@ async def modify_worker(request: web.Request) -> web.Response:
     if not body:
         raise no_changes("NoWorkerModSelected")
     _check_worker_rights(user, worker, body)
+    _check_profanity(state, str(body.get("name", "")), "ProfaneWorkerName")
+    _check_profanity(state, str(body.get("info", "")), "ProfaneWorkerInfo")
     answer: dict[str, Any] = {}
     if "maintenance" in body:
         worker.maintenance = answer["maintenance"] = bool(body["maintenance"])
@@ -128,6 +136,8 @@ async def create_team(request: web.Request) -> web.Response:
     if not body.get("name"):
         raise HordeError(400, "BadRequest", "A team needs a name.")
     _check_team_name(state, body["name"])
+    _check_profanity(state, body["name"], "ProfaneTeamName")
+    _check_profanity(state, body.get("info") or "", "ProfaneTeamInfo")
     team = state.add_team(body["name"], owner=user, info=body.get("info") or "")
     return ok({"id": team.id, "name": team.name, "info": team.info})
 
@@ -142,6 +152,8 @@ async def modify_team(request: web.Request) -> web.Response:
     body = given(body_of(request), "ModifyTeamInput")
     if not body:
         raise no_changes("NoTeamModSelected")
+    _check_profanity(state, body.get("name") or "", "ProfaneTeamName")
+    _check_profanity(state, body.get("info") or "", "ProfaneTeamInfo")
     if "name" in body:
         _check_team_name(state, body["name"], team)
         team.name = body["name"]

@@ -121,7 +121,8 @@ def _model_rows(state: HordeState) -> list[dict[str, Any]]:
         rows.append(
             {
                 "name": name,
-                "count": len(serving),
+                # As on the real Horde: ``count`` sums the serving workers' threads.
+                "count": sum(w.threads for w in serving),
                 "performance": round(per_second, 2),
                 "queued": float(sum((r.waiting + r.processing) * r.max_length for r in pending)),
                 "jobs": float(jobs),

@@ -50,6 +50,9 @@ class HordeState:
         # Opt-in (added for the /generate tests): a prompt containing one of these is refused
         # with 400 rc CorruptPrompt, as the real Horde refuses prompts against its terms.
         self.corrupt_prompt_words: tuple[str, ...] = ()
+        # Opt-in (added for the write-side tests): a worker or team name or info containing
+        # one of these is refused with 400 rc Profane…, as the real Horde's profanity filter does.
+        self.profane_words: tuple[str, ...] = ()
         self.rate_limits = True
         self.submit_limit_per_second = 2
         self.submit_limit_per_minute = 90
