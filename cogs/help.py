@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bot import HordeBot
+from bot.reach import everywhere
 from bot.ui.replies import reply
 
 
@@ -28,6 +29,7 @@ class Help(commands.Cog):
     def __init__(self, bot: HordeBot) -> None:
         self.bot = bot
 
+    @everywhere
     @app_commands.command(name="help", description="List every command of this bot")
     async def help(self, interaction: discord.Interaction[Any]) -> None:
         embed = discord.Embed(

@@ -20,6 +20,7 @@ from bot.bot import HordeBot
 from bot.errors import BadInput, KeyNeedsRelogin, NotLoggedIn, UserFacingError
 from bot.horde.errors import Forbidden, NotFound
 from bot.horde.models import HordeModes, IPTimeout
+from bot.reach import everywhere
 from bot.secrets import UndecryptableSecret
 from bot.ui.mod_render import duration
 from bot.ui.replies import reply
@@ -79,7 +80,9 @@ def _checked_ip(raw: str) -> str:
 class HordeMod(commands.Cog):
     """Horde moderator tools."""
 
-    hordemod = app_commands.Group(name="hordemod", description="Tools for AI Horde moderators")
+    hordemod = everywhere(
+        app_commands.Group(name="hordemod", description="Tools for AI Horde moderators")
+    )
     ip_timeouts = app_commands.Group(
         name="ip-timeouts", description="IP addresses in timeout on the Horde", parent=hordemod
     )

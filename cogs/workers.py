@@ -19,6 +19,7 @@ from bot.bot import HordeBot
 from bot.errors import BadInput, KeyNeedsRelogin, NotLoggedIn
 from bot.horde.errors import HordeError, NotFound
 from bot.horde.models import WorkerDetails
+from bot.reach import everywhere
 from bot.secrets import UndecryptableSecret
 from bot.ui.workers_views import WorkerPager, worker_embed
 from bot.worker_list import online_first
@@ -42,7 +43,9 @@ def serves(worker: WorkerDetails, model: str) -> bool:
 class Workers(commands.Cog):
     """Browsing the Horde's text workers."""
 
-    workers = app_commands.Group(name="workers", description="The AI Horde's text workers")
+    workers = everywhere(
+        app_commands.Group(name="workers", description="The AI Horde's text workers")
+    )
 
     def __init__(self, bot: HordeBot) -> None:
         self.bot = bot

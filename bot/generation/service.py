@@ -152,6 +152,10 @@ class GenerationService:
         """The stored job (Regenerate / Continue read its request; buttons its kind)."""
         return await self._jobs.get(job_id)
 
+    async def history(self, user_id: int, *, limit: int, offset: int = 0) -> list[JobRecord]:
+        """A member's own jobs, newest first (/history; undelivered results included)."""
+        return await self._jobs.list_recent(user_id, limit=limit, offset=offset)
+
     async def count_in_flight(self, user_id: int | None = None) -> int:
         """Stored jobs pending or running (of one payer when given)."""
         return await self._jobs.count_in_flight(user_id)

@@ -22,6 +22,7 @@ from bot.generation import GenerationRequest, JobNotFound, JobRecord, ReplyAddre
 from bot.horde.errors import HordeValidationError
 from bot.horde.params import validate_params
 from bot.policy import GenerationPolicy, check_interaction
+from bot.reach import bot_may_post_here, rules_guild_id
 from bot.ui.frontends import ButtonPress, FrontEndBase, require_manager
 from bot.ui.generation_render import RequestFacts
 from bot.ui.replies import reply
@@ -80,13 +81,14 @@ class GenerateFrontEnd(FrontEndBase):
             params=job.params,
             models=job.models,
             trusted_workers=job.trusted_workers,
-            guild_id=interaction.guild_id,
+            guild_id=rules_guild_id(interaction),  # None where no server rules exist
             reply=ReplyAddress(
                 channel_id=interaction.channel_id,
                 application_id=interaction.application_id,
                 interaction_token=interaction.token,
                 private=job.private,
                 issued_at=services.clock.time(),
+                dm_fallback=not bot_may_post_here(interaction),
             ),
             context=job.context,
         )
