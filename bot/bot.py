@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 EXTENSIONS: tuple[str, ...] = (
     "cogs.account",
     "cogs.generate",
+    "cogs.message_menus",
     "cogs.kudos",
     "cogs.workers",
     "cogs.status",

@@ -32,6 +32,8 @@ __all__ = ["GenerateFrontEnd", "Job", "checked_params"]
 
 log = logging.getLogger(__name__)
 
+SHOWN_PROMPT = "shown_prompt"  # key of the job's context
+
 
 @dataclass(frozen=True)
 class Job:
@@ -44,6 +46,14 @@ class Job:
     private: bool
     policy: GenerationPolicy
     context: dict[str, Any] = field(default_factory=dict)
+    # What the reply shows as the request when it is not the prompt itself (the message
+    # menus: the member's instruction, not the instruct-formatted prompt).
+    shown_prompt: str | None = None
+
+    def stored_context(self) -> dict[str, Any]:
+        if self.shown_prompt is None:
+            return self.context
+        return {**self.context, SHOWN_PROMPT: self.shown_prompt}
 
 
 class GenerateFrontEnd(FrontEndBase):
@@ -58,7 +68,7 @@ class GenerateFrontEnd(FrontEndBase):
             self._client,
             record.user_id,
             reply,
-            RequestFacts.of(record.prompt, record.params, record.models),
+            RequestFacts.of(_shown(record), record.params, record.models),
             clock=self.services.clock,
             min_interval=self._edit_interval,
         )
@@ -90,13 +100,13 @@ class GenerateFrontEnd(FrontEndBase):
                 issued_at=services.clock.time(),
                 dm_fallback=not bot_may_post_here(interaction),
             ),
-            context=job.context,
+            context=job.stored_context(),
         )
         listener = ReplyUpdater(
             self._client,
             user_id,
             request.reply,
-            RequestFacts.of(job.prompt, job.params, job.models),
+            RequestFacts.of(job.shown_prompt or job.prompt, job.params, job.models),
             clock=services.clock,
             min_interval=self._edit_interval,
             attached=False,
@@ -175,6 +185,7 @@ class GenerateFrontEnd(FrontEndBase):
                 private=record.reply.private,
                 policy=policy,
                 context={"from_job": job_id, "continued": extend},
+                shown_prompt=record.context.get(SHOWN_PROMPT),
             )
             await self.start_job(interaction, job)
 
@@ -200,6 +211,11 @@ def checked_params(raw: Mapping[str, Any]) -> dict[str, Any]:
             f"`{name.removeprefix('params.')}`: {problem}" for name, problem in exc.errors.items()
         )
         raise BadInput(f"Invalid option — {problems or exc.message}.") from exc
+
+
+def _shown(record: JobRecord) -> str:
+    shown = record.context.get(SHOWN_PROMPT)
+    return shown if isinstance(shown, str) else record.prompt
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -1,0 +1,143 @@
+"""The message menus `Continue with AI Horde` and `Ask AI Horde…`: the prompt comes from the
+chosen message, and the job runs exactly like /generate (policy, reply, buttons)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cogs.message_menus import ASK_MENU, CONTINUE_MENU
+from tests.e2e.generate_support import MODEL, final, generate_bot, make_world
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.horde import FakeHorde
+
+MENUS = ("cogs.generate", "cogs.message_menus")
+
+
+def recording_worker(horde: FakeHorde) -> list[str]:
+    """A worker that answers "NEW TEXT" and records every prompt it was given."""
+    prompts: list[str] = []
+
+    def answer(prompt: str, params: Any) -> str:
+        prompts.append(prompt)
+        return "NEW TEXT"
+
+    horde.add_worker("w1", models=[MODEL], seconds_per_job=0.2, text=answer)
+    return prompts
+
+
+async def test_continue_sends_the_messages_text_and_renders_like_generate(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
+) -> None:
+    world = make_world(discord_fake)
+    prompts = recording_worker(fake_horde)
+    async with generate_bot(discord_fake, fake_horde, tmp_path, extensions=MENUS):
+        target = await discord_fake.user_message(
+            world.channel, "It was a dark and stormy night", user=world.bob
+        )
+        ia = await discord_fake.send_message_command(CONTINUE_MENU, target, user=world.alice)
+        assert await ia.wait_for_response() == 5  # deferred, like /generate
+        msg = await final(ia)
+    assert prompts == ["It was a dark and stormy night"]
+    assert msg.embeds[0]["description"] == "NEW TEXT"
+    assert msg.buttons() == ["Regenerate", "Continue", "Delete"]
+
+
+async def test_continue_reads_a_txt_attachment_and_embeds(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
+) -> None:
+    world = make_world(discord_fake)
+    prompts = recording_worker(fake_horde)
+    async with generate_bot(discord_fake, fake_horde, tmp_path, extensions=MENUS):
+        target = await discord_fake.user_message(
+            world.channel, "", user=world.bob, attachments={"story.txt": "Chapter one."}
+        )
+        ia = await discord_fake.send_message_command(CONTINUE_MENU, target, user=world.alice)
+        first = await final(ia)
+        # The bot's own result (an embed) can be continued too.
+        again = await discord_fake.send_message_command(CONTINUE_MENU, first, user=world.alice)
+        await final(again)
+    assert prompts[0] == "Chapter one."
+    assert prompts[1] == "NEW TEXT"
+
+
+async def test_ask_builds_an_instruct_prompt_from_the_modal_and_the_message(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
+) -> None:
+    world = make_world(discord_fake)
+    prompts = recording_worker(fake_horde)
+    async with generate_bot(discord_fake, fake_horde, tmp_path, extensions=MENUS):
+        target = await discord_fake.user_message(
+            world.channel, "The meeting moved to Friday.", user=world.bob
+        )
+        ia = await discord_fake.send_message_command(ASK_MENU, target, user=world.alice)
+        assert await ia.wait_for_response() == 9  # a modal
+        submitted = await discord_fake.submit_modal(
+            ia, {"instruction": "When is the meeting?"}, user=world.alice
+        )
+        msg = await final(submitted)
+    assert len(prompts) == 1
+    assert prompts[0].startswith("### Instruction:\nWhen is the meeting?")
+    assert "The meeting moved to Friday." in prompts[0]
+    assert prompts[0].endswith("### Response:\n")
+    assert "When is the meeting?" in msg.content
+    assert "### Instruction" not in msg.content
+    assert msg.embeds[0]["description"] == "NEW TEXT"
+    assert msg.buttons() == ["Regenerate", "Continue", "Delete"]
+
+
+async def test_a_message_without_text_gets_a_private_refusal(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
+) -> None:
+    world = make_world(discord_fake)
+    prompts = recording_worker(fake_horde)
+    async with generate_bot(discord_fake, fake_horde, tmp_path, extensions=MENUS):
+        target = await discord_fake.user_message(
+            world.channel, "", user=world.bob, attachments={"cat.png": b"\x89PNG"}
+        )
+        for menu in (CONTINUE_MENU, ASK_MENU):
+            ia = await discord_fake.send_message_command(menu, target, user=world.alice)
+            assert await ia.wait_for_response() == 4
+            refusal = ia.original()
+            assert refusal is not None
+            assert refusal.ephemeral
+            assert "no text I could use" in refusal.content
+    assert prompts == []
+
+
+async def test_a_blocked_member_is_refused_through_the_menus(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
+) -> None:
+    world = make_world(discord_fake)
+    prompts = recording_worker(fake_horde)
+    async with generate_bot(discord_fake, fake_horde, tmp_path, extensions=MENUS) as bot:
+        await bot.services.blocked.block(world.guild.id, world.alice.id, world.mod.id)
+        target = await discord_fake.user_message(world.channel, "Some text", user=world.bob)
+        for menu in (CONTINUE_MENU, ASK_MENU):
+            ia = await discord_fake.send_message_command(menu, target, user=world.alice)
+            assert await ia.wait_for_response() == 4
+            refusal = ia.original()
+            assert refusal is not None
+            assert refusal.ephemeral
+            assert "blocked" in refusal.content
+    assert prompts == []
+
+
+async def test_menus_work_in_a_server_without_the_bot(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
+) -> None:
+    guild = discord_fake.add_foreign_guild("Elsewhere")
+    channel = discord_fake.add_channel(guild, "lounge", nsfw=False)
+    dana = discord_fake.add_member(guild, "dana", permissions=0)
+    erin = discord_fake.add_member(guild, "erin", permissions=0)
+    prompts = recording_worker(fake_horde)
+    async with generate_bot(discord_fake, fake_horde, tmp_path, extensions=MENUS):
+        target = await discord_fake.user_message(channel, "Far away words", user=erin)
+        ia = await discord_fake.send_message_command(CONTINUE_MENU, target, user=dana)
+        msg = await final(ia)
+        in_dm = discord_fake.commands_offered(1, kind=3)
+    assert prompts == ["Far away words"]
+    assert msg.embeds[0]["description"] == "NEW TEXT"
+    assert {CONTINUE_MENU, ASK_MENU} <= set(in_dm)
+    posts = [c for c in discord_fake.calls if c.method == "POST" and str(channel.id) in c.path]
+    assert posts == []
