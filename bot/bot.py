@@ -25,6 +25,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.account",
     "cogs.generate",
     "cogs.message_menus",
+    "cogs.history",
     "cogs.kudos",
     "cogs.workers",
     "cogs.status",

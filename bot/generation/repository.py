@@ -183,13 +183,15 @@ class JobRepository:
             (now, int(undelivered), job_id),
         )
 
-    async def list_recent(self, user_id: int, *, limit: int, offset: int = 0) -> list[JobRecord]:
-        """A user's jobs, newest first (their history)."""
+    async def list_recent(
+        self, user_id: int, kind: JobKind, *, limit: int, offset: int = 0
+    ) -> list[JobRecord]:
+        """A user's jobs of one kind, newest first (their history)."""
         sql = (
-            f"SELECT {_COLUMNS} FROM generations WHERE user_id = ? "  # noqa: S608 - constant SQL
+            f"SELECT {_COLUMNS} FROM generations WHERE user_id = ? AND kind = ? "  # noqa: S608
             "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
         )
-        rows = await self._db.fetchall(sql, (user_id, limit, offset))
+        rows = await self._db.fetchall(sql, (user_id, kind.value, limit, offset))
         return [self._record(row) for row in rows]
 
     async def list_unfinished(self) -> list[JobRecord]:

@@ -28,7 +28,7 @@ from bot.ui.generation_render import RequestFacts
 from bot.ui.replies import reply
 from bot.ui.reply_updater import ReplyUpdater
 
-__all__ = ["GenerateFrontEnd", "Job", "checked_params"]
+__all__ = ["GenerateFrontEnd", "Job", "checked_params", "shown_prompt_of"]
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class GenerateFrontEnd(FrontEndBase):
             self._client,
             record.user_id,
             reply,
-            RequestFacts.of(_shown(record), record.params, record.models),
+            RequestFacts.of(shown_prompt_of(record), record.params, record.models),
             clock=self.services.clock,
             min_interval=self._edit_interval,
         )
@@ -213,7 +213,8 @@ def checked_params(raw: Mapping[str, Any]) -> dict[str, Any]:
         raise BadInput(f"Invalid option — {problems or exc.message}.") from exc
 
 
-def _shown(record: JobRecord) -> str:
+def shown_prompt_of(record: JobRecord) -> str:
+    """What the reply shows as the request (see ``Job.shown_prompt``)."""
     shown = record.context.get(SHOWN_PROMPT)
     return shown if isinstance(shown, str) else record.prompt
 

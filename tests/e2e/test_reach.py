@@ -11,7 +11,7 @@ import asyncio
 from pathlib import Path
 
 from bot.bot import HordeBot
-from bot.generation import JobRecord
+from bot.generation import JobKind, JobRecord
 from tests.e2e.botkit import bot_running
 from tests.e2e.generate_support import MODEL, final, generate_bot, make_world
 from tests.fakes.discord import FakeChannel, FakeDiscord, FakeMessage, FakeUser
@@ -34,7 +34,7 @@ async def settled(bot: HordeBot, user: FakeUser, timeout: float = 5.0) -> JobRec
     """The member's newest job once the engine settled its delivery."""
     async with asyncio.timeout(timeout):
         while True:
-            newest = (await bot.services.generations.history(user.id, limit=1))[0]
+            newest = (await bot.services.generations.history(user.id, JobKind.GENERATE, 1, 0))[0]
             if newest.delivered_at is not None:
                 return newest
             await asyncio.sleep(0.02)
@@ -136,7 +136,7 @@ async def test_a_refused_dm_leaves_the_result_stored_as_undelivered(
         await settled(bot, dana)
     # The engine settled it: not delivered again at the next start, kept for /history.
     async with generate_bot(discord_fake, fake_horde, tmp_path) as bot:
-        history = await bot.services.generations.history(dana.id, limit=5)
+        history = await bot.services.generations.history(dana.id, JobKind.GENERATE, 5, 0)
     assert history[0].undelivered
     assert history[0].delivered_at is not None
     assert [c.status for c in discord_fake.dm_attempts(dana)] == [403]
