@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.e2e.generate_support import MODEL, final, generate, generate_bot, make_world
+from tests.e2e.reach_support import dm_refused, foreign_place, outlive_the_token
 from tests.fakes.discord import FakeDiscord, FakeMessage, FakeUser
 from tests.fakes.horde import FakeHorde
 
-TOKEN_LIFETIME = 15 * 60
 WITH_HISTORY = ("cogs.generate", "cogs.history")
 
 
@@ -21,21 +21,15 @@ async def history(discord_fake: FakeDiscord, user: FakeUser, **options: object) 
 async def test_history_shows_a_result_nobody_could_receive(
     discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
 ) -> None:
-    guild = discord_fake.add_foreign_guild("Elsewhere")
-    channel = discord_fake.add_channel(guild, "lounge", nsfw=False)
-    dana = discord_fake.add_member(guild, "dana", permissions=0)
+    channel, (dana,) = foreign_place(discord_fake, "dana")
     dana.dms_open = False
     fake_horde.add_worker("w1", models=[MODEL], seconds_per_job=1.0, text="THE LOST RESULT")
     async with generate_bot(discord_fake, fake_horde, tmp_path, extensions=WITH_HISTORY):
         ia = await discord_fake.send_slash(
             "generate", {"prompt": "Where does it go"}, user=dana, channel=channel
         )
-        await ia.wait_for_original(lambda m: "Cancel" in m.buttons())
-        discord_fake.clock.advance(TOKEN_LIFETIME + 1)
-        await discord_fake.wait_for(
-            lambda: any(c.status == 403 for c in discord_fake.dm_attempts(dana)) or None,
-            timeout=5,
-        )
+        await outlive_the_token(discord_fake, ia)
+        await dm_refused(discord_fake, dana)
         shown = await history(discord_fake, dana)
     assert shown.ephemeral
     field = shown.embeds[0]["fields"][0]

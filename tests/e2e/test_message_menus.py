@@ -3,11 +3,15 @@ chosen message, and the job runs exactly like /generate (policy, reply, buttons)
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from bot.bot import HordeBot
 from cogs.message_menus import ASK_MENU, CONTINUE_MENU
-from tests.e2e.generate_support import MODEL, final, generate_bot, make_world
+from tests.e2e.generate_support import MODEL, World, final, generate_bot, make_world
+from tests.e2e.reach_support import foreign_place, posts_into, private_refusal
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.horde import FakeHorde
 
@@ -26,12 +30,21 @@ def recording_worker(horde: FakeHorde) -> list[str]:
     return prompts
 
 
+@contextlib.asynccontextmanager
+async def menus_running(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
+) -> AsyncIterator[tuple[World, list[str], HordeBot]]:
+    """The test world, the prompts the worker receives, and a bot with the menus."""
+    world = make_world(discord_fake)
+    prompts = recording_worker(fake_horde)
+    async with generate_bot(discord_fake, fake_horde, tmp_path, extensions=MENUS) as bot:
+        yield world, prompts, bot
+
+
 async def test_continue_sends_the_messages_text_and_renders_like_generate(
     discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
 ) -> None:
-    world = make_world(discord_fake)
-    prompts = recording_worker(fake_horde)
-    async with generate_bot(discord_fake, fake_horde, tmp_path, extensions=MENUS):
+    async with menus_running(discord_fake, fake_horde, tmp_path) as (world, prompts, _):
         target = await discord_fake.user_message(
             world.channel, "It was a dark and stormy night", user=world.bob
         )
@@ -46,9 +59,7 @@ async def test_continue_sends_the_messages_text_and_renders_like_generate(
 async def test_continue_reads_a_txt_attachment_and_embeds(
     discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
 ) -> None:
-    world = make_world(discord_fake)
-    prompts = recording_worker(fake_horde)
-    async with generate_bot(discord_fake, fake_horde, tmp_path, extensions=MENUS):
+    async with menus_running(discord_fake, fake_horde, tmp_path) as (world, prompts, _):
         target = await discord_fake.user_message(
             world.channel, "", user=world.bob, attachments={"story.txt": "Chapter one."}
         )
@@ -64,9 +75,7 @@ async def test_continue_reads_a_txt_attachment_and_embeds(
 async def test_ask_builds_an_instruct_prompt_from_the_modal_and_the_message(
     discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
 ) -> None:
-    world = make_world(discord_fake)
-    prompts = recording_worker(fake_horde)
-    async with generate_bot(discord_fake, fake_horde, tmp_path, extensions=MENUS):
+    async with menus_running(discord_fake, fake_horde, tmp_path) as (world, prompts, _):
         target = await discord_fake.user_message(
             world.channel, "The meeting moved to Friday.", user=world.bob
         )
@@ -89,47 +98,32 @@ async def test_ask_builds_an_instruct_prompt_from_the_modal_and_the_message(
 async def test_a_message_without_text_gets_a_private_refusal(
     discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
 ) -> None:
-    world = make_world(discord_fake)
-    prompts = recording_worker(fake_horde)
-    async with generate_bot(discord_fake, fake_horde, tmp_path, extensions=MENUS):
+    async with menus_running(discord_fake, fake_horde, tmp_path) as (world, prompts, _):
         target = await discord_fake.user_message(
             world.channel, "", user=world.bob, attachments={"cat.png": b"\x89PNG"}
         )
         for menu in (CONTINUE_MENU, ASK_MENU):
             ia = await discord_fake.send_message_command(menu, target, user=world.alice)
-            assert await ia.wait_for_response() == 4
-            refusal = ia.original()
-            assert refusal is not None
-            assert refusal.ephemeral
-            assert "no text I could use" in refusal.content
+            assert "no text I could use" in await private_refusal(ia)
     assert prompts == []
 
 
 async def test_a_blocked_member_is_refused_through_the_menus(
     discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
 ) -> None:
-    world = make_world(discord_fake)
-    prompts = recording_worker(fake_horde)
-    async with generate_bot(discord_fake, fake_horde, tmp_path, extensions=MENUS) as bot:
+    async with menus_running(discord_fake, fake_horde, tmp_path) as (world, prompts, bot):
         await bot.services.blocked.block(world.guild.id, world.alice.id, world.mod.id)
         target = await discord_fake.user_message(world.channel, "Some text", user=world.bob)
         for menu in (CONTINUE_MENU, ASK_MENU):
             ia = await discord_fake.send_message_command(menu, target, user=world.alice)
-            assert await ia.wait_for_response() == 4
-            refusal = ia.original()
-            assert refusal is not None
-            assert refusal.ephemeral
-            assert "blocked" in refusal.content
+            assert "blocked" in await private_refusal(ia)
     assert prompts == []
 
 
 async def test_menus_work_in_a_server_without_the_bot(
     discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
 ) -> None:
-    guild = discord_fake.add_foreign_guild("Elsewhere")
-    channel = discord_fake.add_channel(guild, "lounge", nsfw=False)
-    dana = discord_fake.add_member(guild, "dana", permissions=0)
-    erin = discord_fake.add_member(guild, "erin", permissions=0)
+    channel, (dana, erin) = foreign_place(discord_fake, "dana", "erin")
     prompts = recording_worker(fake_horde)
     async with generate_bot(discord_fake, fake_horde, tmp_path, extensions=MENUS):
         target = await discord_fake.user_message(channel, "Far away words", user=erin)
@@ -139,5 +133,4 @@ async def test_menus_work_in_a_server_without_the_bot(
     assert prompts == ["Far away words"]
     assert msg.embeds[0]["description"] == "NEW TEXT"
     assert {CONTINUE_MENU, ASK_MENU} <= set(in_dm)
-    posts = [c for c in discord_fake.calls if c.method == "POST" and str(channel.id) in c.path]
-    assert posts == []
+    assert posts_into(discord_fake, channel) == []

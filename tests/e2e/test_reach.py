@@ -14,20 +14,13 @@ from bot.bot import HordeBot
 from bot.generation import JobKind, JobRecord
 from tests.e2e.botkit import bot_running
 from tests.e2e.generate_support import MODEL, final, generate_bot, make_world
-from tests.fakes.discord import FakeChannel, FakeDiscord, FakeMessage, FakeUser
+from tests.e2e.reach_support import dm_refused, foreign_place, outlive_the_token, posts_into
+from tests.fakes.discord import FakeDiscord, FakeMessage, FakeUser
 from tests.fakes.horde import FakeHorde
-
-TOKEN_LIFETIME = 15 * 60
 
 
 def is_result(message: FakeMessage) -> bool:
     return any("reply to:" in (e.get("description") or "") for e in message.embeds)
-
-
-def posts_into(discord_fake: FakeDiscord, channel: FakeChannel) -> list[object]:
-    """Every message the bot tried to post into ``channel`` through the REST API."""
-    path = f"/channels/{channel.id}/messages"
-    return [c for c in discord_fake.calls if c.method == "POST" and c.path.startswith(path)]
 
 
 async def settled(bot: HordeBot, user: FakeUser, timeout: float = 5.0) -> JobRecord:
@@ -38,12 +31,6 @@ async def settled(bot: HordeBot, user: FakeUser, timeout: float = 5.0) -> JobRec
             if newest.delivered_at is not None:
                 return newest
             await asyncio.sleep(0.02)
-
-
-def foreign_place(discord_fake: FakeDiscord) -> tuple[FakeChannel, FakeUser]:
-    guild = discord_fake.add_foreign_guild("Elsewhere")
-    channel = discord_fake.add_channel(guild, "lounge", nsfw=False)
-    return channel, discord_fake.add_member(guild, "dana", permissions=0)
 
 
 async def test_generate_in_the_bots_dm_ends_in_the_same_response(
@@ -65,7 +52,7 @@ async def test_generate_in_the_bots_dm_ends_in_the_same_response(
 async def test_generate_in_a_server_without_the_bot_ends_in_the_same_response(
     discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
 ) -> None:
-    channel, dana = foreign_place(discord_fake)
+    channel, (dana,) = foreign_place(discord_fake, "dana")
     fake_horde.add_worker("w1", models=[MODEL], seconds_per_job=0.2)
     async with generate_bot(discord_fake, fake_horde, tmp_path):
         ia = await discord_fake.send_slash(
@@ -100,18 +87,19 @@ async def test_generate_in_a_group_dm(
 async def test_a_result_outliving_the_token_goes_to_the_members_dms(
     discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
 ) -> None:
-    channel, dana = foreign_place(discord_fake)
+    channel, (dana,) = foreign_place(discord_fake, "dana")
     fake_horde.add_worker("w1", models=[MODEL], seconds_per_job=1.0)
     async with generate_bot(discord_fake, fake_horde, tmp_path) as bot:
         ia = await discord_fake.send_slash(
             "generate", {"prompt": "Slow and far"}, user=dana, channel=channel
         )
-        original = await ia.wait_for_original(lambda m: "Cancel" in m.buttons())
-        discord_fake.clock.advance(TOKEN_LIFETIME + 1)
+        await outlive_the_token(discord_fake, ia)
         await discord_fake.wait_for(
             lambda: any(is_result(m) for m in discord_fake.bot_dms(dana)) or None, timeout=5
         )
         newest = await settled(bot, dana)
+    original = ia.original()
+    assert original is not None
     assert not is_result(original)
     assert posts_into(discord_fake, channel) == []
     assert not newest.undelivered
@@ -120,19 +108,15 @@ async def test_a_result_outliving_the_token_goes_to_the_members_dms(
 async def test_a_refused_dm_leaves_the_result_stored_as_undelivered(
     discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
 ) -> None:
-    channel, dana = foreign_place(discord_fake)
+    channel, (dana,) = foreign_place(discord_fake, "dana")
     dana.dms_open = False
     fake_horde.add_worker("w1", models=[MODEL], seconds_per_job=1.0)
     async with generate_bot(discord_fake, fake_horde, tmp_path) as bot:
         ia = await discord_fake.send_slash(
             "generate", {"prompt": "Nobody home"}, user=dana, channel=channel
         )
-        await ia.wait_for_original(lambda m: "Cancel" in m.buttons())
-        discord_fake.clock.advance(TOKEN_LIFETIME + 1)
-        await discord_fake.wait_for(
-            lambda: any(c.status == 403 for c in discord_fake.dm_attempts(dana)) or None,
-            timeout=5,
-        )
+        await outlive_the_token(discord_fake, ia)
+        await dm_refused(discord_fake, dana)
         await settled(bot, dana)
     # The engine settled it: not delivered again at the next start, kept for /history.
     async with generate_bot(discord_fake, fake_horde, tmp_path) as bot:
