@@ -89,7 +89,7 @@ class HordeCommandTree(app_commands.CommandTree[Any]):
             command = interaction.command.qualified_name if interaction.command else "?"
             await post_to_log_channel(
                 interaction.client,
-                interaction.guild_id,
+                rules_guild_id(interaction),  # a server without the bot has no log channel
                 f"Unexpected error `{answer.error_id}` in `/{command}` (details in the bot's log).",
             )
 

@@ -13,8 +13,14 @@ from pathlib import Path
 from bot.bot import HordeBot
 from bot.generation import JobKind, JobRecord
 from tests.e2e.botkit import bot_running
-from tests.e2e.generate_support import MODEL, final, generate_bot, make_world
-from tests.e2e.reach_support import dm_refused, foreign_place, outlive_the_token, posts_into
+from tests.e2e.generate_support import MODEL, final, generate_bot, make_world, submits
+from tests.e2e.reach_support import (
+    dm_refused,
+    foreign_place,
+    outlive_the_token,
+    posts_into,
+    private_refusal,
+)
 from tests.fakes.discord import FakeDiscord, FakeMessage, FakeUser
 from tests.fakes.horde import FakeHorde
 
@@ -146,3 +152,23 @@ async def test_mod_and_chat_are_offered_only_in_servers_with_the_bot(
     assert chat is not None
     assert (mod["contexts"], mod["integration_types"]) == ([0], [0])
     assert (chat["contexts"], chat["integration_types"]) == ([0], [0])
+
+
+async def test_a_servers_rules_hold_for_a_user_install_in_a_server_with_the_bot(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
+) -> None:
+    world = make_world(discord_fake)
+    other = discord_fake.add_channel(world.guild, "elsewhere", nsfw=False)
+    fake_horde.add_worker("w1", models=[MODEL], seconds_per_job=0.2)
+    async with generate_bot(discord_fake, fake_horde, tmp_path) as bot:
+        await bot.services.blocked.block(world.guild.id, world.alice.id, world.mod.id)
+        await bot.services.guild_settings.add_channel(world.guild.id, world.channel.id)
+        blocked = await discord_fake.send_slash(
+            "generate", {"prompt": "hi"}, user=world.alice, channel=world.channel, install="user"
+        )
+        wrong_channel = await discord_fake.send_slash(
+            "generate", {"prompt": "hi"}, user=world.bob, channel=other, install="user"
+        )
+        assert "blocked" in await private_refusal(blocked)
+        assert "only generates in" in await private_refusal(wrong_channel)
+    assert submits(fake_horde) == []
