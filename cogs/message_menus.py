@@ -10,6 +10,7 @@ tree before the menu runs.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -18,6 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bot import HordeBot
+from bot.chat.formats import ALPACA, InstructFormat
 from bot.generation import JobKind
 from bot.policy import check_interaction
 from bot.reach import everywhere
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 CONTINUE_MENU = "Continue with AI Horde"
 ASK_MENU = "Ask AI Horde…"
 INSTRUCTION_ID = "instruction"
+FORMAT_LOOKUP_SECONDS = 1.0
 
 
 class MessageMenus(commands.Cog):
@@ -64,8 +67,20 @@ class MessageMenus(commands.Cog):
         """A modal asks for the instruction; the message's text is read first, so a
         message without text is refused before the member types anything."""
         text = await message_text(message, own=self._is_own(message))
-        await check_interaction(self.bot.services, interaction, record_use=False)
-        await interaction.response.send_modal(AskModal(self, text))
+        services = self.bot.services
+        policy = await check_interaction(services, interaction, record_use=False)
+        fmt = await self._format_for(policy.model_for(None))
+        await interaction.response.send_modal(AskModal(self, text, fmt))
+
+    async def _format_for(self, model: str | None) -> InstructFormat:
+        """The model's instruct format from the reference; Alpaca when unknown or slow (the
+        modal must open within Discord's 3 seconds)."""
+        try:
+            lookup = self.bot.services.chat.reference.lookup(model)
+            info = await asyncio.wait_for(lookup, FORMAT_LOOKUP_SECONDS)
+        except TimeoutError:
+            return ALPACA
+        return info.instruct_format if info is not None and info.instruct_format else ALPACA
 
     def _is_own(self, message: discord.Message) -> bool:
         return self.bot.user is not None and message.author.id == self.bot.user.id
@@ -102,13 +117,15 @@ class AskModal(discord.ui.Modal, title="Ask AI Horde"):
         max_length=1000,
     )
 
-    def __init__(self, menus: MessageMenus, text: str) -> None:
+    def __init__(self, menus: MessageMenus, text: str, fmt: InstructFormat) -> None:
         super().__init__()
         self.menus = menus
         self.text = text
+        self.format = fmt
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        await self.menus.start(interaction, ask_prompt(self.instruction.value, self.text))
+        built = ask_prompt(self.instruction.value, self.text, self.format)
+        await self.menus.start(interaction, built)
 
     async def on_error(  # type: ignore[override]  # Modal narrows BaseView's signature
         self, interaction: discord.Interaction[Any], error: Exception

@@ -3,7 +3,9 @@
 The text of a message is what a reader sees: its content, its embeds' descriptions (the
 bot's own results are embeds) and its ``.txt`` attachments. ``Continue with AI Horde`` sends
 that text for the model to continue; ``Ask AI Horde…`` wraps the member's instruction and the
-text in an instruct format.
+text in an instruct format: the server's default model's (from the model reference), else
+Alpaca, which most instruct-tuned models on the Horde follow well enough when any model may
+answer.
 
 Why no new job kind: a menu's job is a /generate job in every way that happens after the
 prompt exists — the same policy, key, governor, engine, reply, buttons (Regenerate and
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.chat.formats import ALPACA
+from bot.chat.formats import ALPACA, InstructFormat
 from bot.errors import BadInput
 
 __all__ = ["MenuPrompt", "ask_prompt", "continue_prompt", "message_text"]
@@ -68,12 +70,11 @@ def continue_prompt(text: str) -> MenuPrompt:
     return MenuPrompt(prompt=text[-PROMPT_LIMIT:], shown=text)
 
 
-def ask_prompt(instruction: str, text: str) -> MenuPrompt:
-    """The instruction and the message, as one instruct-format user turn."""
+def ask_prompt(instruction: str, text: str, fmt: InstructFormat = ALPACA) -> MenuPrompt:
+    """The instruction and the message, as one user turn of ``fmt``."""
     instruction = instruction.strip()
     if not instruction:
         raise BadInput("The instruction is empty.")
-    fmt = ALPACA
     room = PROMPT_LIMIT - len(instruction) - 200  # the format's own text, with margin
     if room <= 0:
         raise BadInput("The instruction is too long.")

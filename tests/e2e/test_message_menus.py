@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.bot import HordeBot
 from cogs.message_menus import ASK_MENU, CONTINUE_MENU
+from tests.e2e.chat_support import reference_server
 from tests.e2e.generate_support import MODEL, World, final, generate_bot, make_world
 from tests.e2e.reach_support import foreign_place, posts_into, private_refusal
 from tests.fakes.discord import FakeDiscord
@@ -134,3 +135,27 @@ async def test_menus_work_in_a_server_without_the_bot(
     assert msg.embeds[0]["description"] == "NEW TEXT"
     assert {CONTINUE_MENU, ASK_MENU} <= set(in_dm)
     assert posts_into(discord_fake, channel) == []
+
+
+async def test_ask_uses_the_instruct_format_of_the_servers_default_model(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
+) -> None:
+    world = make_world(discord_fake)
+    prompts = recording_worker(fake_horde)
+    async with (
+        reference_server() as (url, _hits),
+        generate_bot(
+            discord_fake, fake_horde, tmp_path, extensions=MENUS, MODEL_REFERENCE_URL=url
+        ) as bot,
+    ):
+        await bot.services.guild_settings.update(world.guild.id, default_model=MODEL)
+        target = await discord_fake.user_message(world.channel, "Lunch at noon.", user=world.bob)
+        ia = await discord_fake.send_message_command(ASK_MENU, target, user=world.alice)
+        assert await ia.wait_for_response() == 9
+        submitted = await discord_fake.submit_modal(
+            ia, {"instruction": "When is lunch?"}, user=world.alice
+        )
+        await final(submitted)
+    # The reference gives test-model the ChatML format.
+    assert prompts[0].startswith("<|im_start|>user\nWhen is lunch?")
+    assert prompts[0].endswith("<|im_start|>assistant\n")
