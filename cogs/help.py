@@ -14,13 +14,15 @@ from bot.ui.replies import reply
 
 
 def command_lines(tree: app_commands.CommandTree[Any]) -> list[str]:
-    """One ``/name — description`` line per runnable command (groups are expanded)."""
+    """One ``/name — description`` line per runnable command (groups are expanded), then
+    the message menus (they have no description: Discord shows only their name)."""
     lines = [
         f"`/{command.qualified_name}` — {command.description}"
         for command in tree.walk_commands()
         if isinstance(command, app_commands.Command)
     ]
-    return sorted(lines)
+    menus = tree.get_commands(type=discord.AppCommandType.message)
+    return sorted(lines) + [f"Apps → **{menu.name}** (on any message)" for menu in menus]
 
 
 class Help(commands.Cog):

@@ -159,3 +159,17 @@ async def test_ask_uses_the_instruct_format_of_the_servers_default_model(
     # The reference gives test-model the ChatML format.
     assert prompts[0].startswith("<|im_start|>user\nWhen is lunch?")
     assert prompts[0].endswith("<|im_start|>assistant\n")
+
+
+async def test_help_lists_the_menus(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
+) -> None:
+    world = make_world(discord_fake)
+    extensions = (*MENUS, "cogs.help")
+    async with generate_bot(discord_fake, fake_horde, tmp_path, extensions=extensions):
+        ia = await discord_fake.send_slash("help", {}, user=world.alice, channel=world.channel)
+        await ia.wait_for_response()
+    shown = ia.original()
+    assert shown is not None
+    assert f"Apps → **{CONTINUE_MENU}**" in shown.text()
+    assert f"Apps → **{ASK_MENU}**" in shown.text()
