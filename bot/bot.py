@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 EXTENSIONS: tuple[str, ...] = (
     "cogs.account",
     "cogs.generate",
+    "cogs.message_menus",
+    "cogs.history",
     "cogs.kudos",
     "cogs.workers",
     "cogs.status",
@@ -100,6 +102,10 @@ class HordeBot(commands.Bot):
 
     async def sync_commands(self) -> None:
         """Sync to DEV_GUILD_ID when set; globally only when the command set changed.
+
+        Discord honours install types and contexts (user installs, DMs, group DMs: see
+        :mod:`bot.reach`) only on global commands: a DEV_GUILD_ID sync offers the commands in
+        that one server, through the server install only.
 
         Global syncs are rate limited and slow to propagate, so a hash of the last synced
         command set is kept in the data folder and an unchanged set is not sent again.

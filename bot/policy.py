@@ -17,6 +17,7 @@ import discord
 from bot.config import Settings
 from bot.cooldowns import CooldownTracker
 from bot.errors import BadInput, BlockedMember, CooldownActive, NotAllowedHere
+from bot.reach import rules_guild_id
 from bot.services import Services
 from bot.storage.guilds import GuildSettings
 
@@ -143,7 +144,11 @@ def _policy_for(settings: Settings, guild: GuildSettings) -> GenerationPolicy:
 async def check_interaction(
     services: Services, interaction: discord.Interaction[Any], *, record_use: bool = True
 ) -> GenerationPolicy:
-    """:func:`check_generate` for the channel and member of ``interaction``."""
+    """:func:`check_generate` for the channel and member of ``interaction``.
+
+    Only a server the bot is a member of has rules: in DMs, group DMs and servers without
+    the bot (user installs) the bot-wide defaults apply.
+    """
     channel = interaction.channel
     parent_id: int | None = None
     nsfw = False
@@ -154,7 +159,7 @@ async def check_interaction(
         nsfw = bool(channel.is_nsfw())
     return await check_generate(
         services,
-        guild_id=interaction.guild_id,
+        guild_id=rules_guild_id(interaction),
         channel_id=interaction.channel_id or 0,
         channel_nsfw=nsfw,
         user_id=interaction.user.id,

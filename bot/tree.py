@@ -26,6 +26,7 @@ from bot import metrics
 from bot.errors import BlockedMember, UserFacingError
 from bot.horde.errors import HordeError
 from bot.policy import ensure_not_blocked
+from bot.reach import rules_guild_id
 from bot.ui.horde_messages import describe_horde_error
 from bot.ui.modlog import post_to_log_channel
 from bot.ui.replies import reply
@@ -67,7 +68,7 @@ class HordeCommandTree(app_commands.CommandTree[Any]):
         if services is None:
             return True
         try:
-            await ensure_not_blocked(services, interaction.guild_id, interaction.user.id)
+            await ensure_not_blocked(services, rules_guild_id(interaction), interaction.user.id)
         except BlockedMember as refusal:
             if interaction.type is discord.InteractionType.autocomplete:
                 return False
@@ -88,7 +89,7 @@ class HordeCommandTree(app_commands.CommandTree[Any]):
             command = interaction.command.qualified_name if interaction.command else "?"
             await post_to_log_channel(
                 interaction.client,
-                interaction.guild_id,
+                rules_guild_id(interaction),  # a server without the bot has no log channel
                 f"Unexpected error `{answer.error_id}` in `/{command}` (details in the bot's log).",
             )
 

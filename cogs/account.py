@@ -16,6 +16,7 @@ from discord.ext import commands
 from bot.bot import HordeBot
 from bot.horde.errors import HordeUnavailable, HordeValidationError, InvalidAPIKey, NotFound
 from bot.logging_setup import register_secret
+from bot.reach import everywhere
 from bot.tree import answer_error
 from bot.ui.replies import reply
 
@@ -80,10 +81,12 @@ class Account(commands.Cog):
     def __init__(self, bot: HordeBot) -> None:
         self.bot = bot
 
+    @everywhere
     @app_commands.command(name="login", description="Register your AI Horde API key (private)")
     async def login(self, interaction: discord.Interaction[Any]) -> None:
         await interaction.response.send_modal(LoginModal(self.bot))
 
+    @everywhere
     @app_commands.command(name="logout", description="Delete your stored AI Horde API key")
     async def logout(self, interaction: discord.Interaction[Any]) -> None:
         deleted = await self.bot.services.accounts.delete(interaction.user.id)

@@ -53,7 +53,11 @@ class Chat(commands.Cog):
     """/chat and the turns posted in chat threads."""
 
     chat = app_commands.Group(
-        name="chat", description="Talk with an AI Horde model in a thread", guild_only=True
+        name="chat",
+        description="Talk with an AI Horde model in a thread",
+        guild_only=True,
+        allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
     )
     persona = app_commands.Group(
         name="persona", description="This server's chat personas", parent=chat

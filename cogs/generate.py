@@ -19,6 +19,7 @@ from bot.bot import HordeBot
 from bot.errors import BadInput
 from bot.generation import JobKind
 from bot.policy import GenerationPolicy, check_interaction
+from bot.reach import everywhere
 from bot.ui.generate_frontend import GenerateFrontEnd, Job, checked_params
 
 __all__ = ["Generate", "setup"]
@@ -36,6 +37,7 @@ class Generate(commands.Cog):
         self.catalog = bot.services.models
         self.front_end = bot.front_ends.get(JobKind.GENERATE, GenerateFrontEnd)
 
+    @everywhere
     @app_commands.command(name="generate", description="Generate text with the AI Horde")
     @app_commands.describe(
         prompt="The text for the model to continue",

@@ -21,6 +21,7 @@ from bot.errors import BadInput, UserFacingError
 from bot.horde.errors import Forbidden, HordeError, NotFound
 from bot.horde.models import HordeModes, IPTimeout
 from bot.own_key import registered_key
+from bot.reach import everywhere
 from bot.ui.hordemod_render import (
     changed_fields_text,
     messages_text,
@@ -92,7 +93,9 @@ def _checked_ip(raw: str) -> str:
 class HordeMod(commands.Cog):
     """Horde moderator tools."""
 
-    hordemod = app_commands.Group(name="hordemod", description="Tools for AI Horde moderators")
+    hordemod = everywhere(
+        app_commands.Group(name="hordemod", description="Tools for AI Horde moderators")
+    )
     ip_timeouts = app_commands.Group(
         name="ip-timeouts", description="IP addresses in timeout on the Horde", parent=hordemod
     )

@@ -19,6 +19,7 @@ from discord.ext import commands
 
 from bot.bot import HordeBot
 from bot.errors import BadInput, KeyNeedsRelogin, UserFacingError
+from bot.reach import everywhere
 from bot.secrets import UndecryptableSecret
 from bot.storage.accounts import StoredAccount
 from bot.ui.kudos_views import CONFIRM_SECONDS, TransferConfirmView, balance_embed
@@ -45,7 +46,7 @@ class AnonymousAccountError(UserFacingError):
 class Kudos(commands.Cog):
     """Kudos balance and transfers."""
 
-    kudos = app_commands.Group(name="kudos", description="Your AI Horde kudos")
+    kudos = everywhere(app_commands.Group(name="kudos", description="Your AI Horde kudos"))
 
     def __init__(self, bot: HordeBot) -> None:
         self.bot = bot

@@ -38,6 +38,8 @@ class Moderation(commands.Cog):
         description="Moderate this bot in this server",
         default_permissions=discord.Permissions(manage_guild=True),
         guild_only=True,
+        allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
     )
     channels = app_commands.Group(
         name="channels", description="Choose the channels /generate may run in", parent=mod

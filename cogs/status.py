@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bot import HordeBot
+from bot.reach import everywhere
 from bot.ui.status_render import StatusView, status_embed
 from bot.ui.status_snapshot import StatusCache
 
@@ -27,6 +28,7 @@ class Status(commands.Cog):
         self.bot = bot
         self.cache = StatusCache(bot.services.horde, bot.services.clock)
 
+    @everywhere
     @app_commands.command(name="status", description="The AI Horde at a glance")
     async def status(self, interaction: discord.Interaction[Any]) -> None:
         await interaction.response.defer(thinking=True)

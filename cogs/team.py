@@ -21,6 +21,7 @@ from bot.horde.errors import HordeError, NotFound
 from bot.horde.models import TeamDetails
 from bot.horde_ids import looks_like_id
 from bot.own_key import registered_key
+from bot.reach import everywhere
 from bot.ui.confirm_view import ConfirmView
 from bot.ui.replies import NO_MENTIONS, reply
 from bot.ui.safe_markdown import plain
@@ -37,7 +38,7 @@ AUTOCOMPLETE_SECONDS = 2.0
 class Team(commands.Cog):
     """Creating, showing, changing and deleting Horde teams."""
 
-    team = app_commands.Group(name="team", description="AI Horde worker teams")
+    team = everywhere(app_commands.Group(name="team", description="AI Horde worker teams"))
 
     def __init__(self, bot: HordeBot) -> None:
         self.bot = bot

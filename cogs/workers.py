@@ -20,6 +20,7 @@ from bot.horde.errors import HordeError
 from bot.horde.models import WorkerDetails
 from bot.own_key import registered_key
 from bot.own_workers import OwnWorkersCache
+from bot.reach import everywhere
 from bot.ui.worker_panel import WorkerPanel
 from bot.ui.workers_views import WorkerPager, worker_choices, worker_embed
 from bot.worker_list import online_first, resolve_worker
@@ -54,7 +55,9 @@ class NotYourWorker(UserFacingError):  # noqa: N818 - reads as a sentence at rai
 class Workers(commands.Cog):
     """Browsing the Horde's text workers."""
 
-    workers = app_commands.Group(name="workers", description="The AI Horde's text workers")
+    workers = everywhere(
+        app_commands.Group(name="workers", description="The AI Horde's text workers")
+    )
 
     def __init__(self, bot: HordeBot) -> None:
         self.bot = bot

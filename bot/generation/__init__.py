@@ -66,6 +66,7 @@ from bot.generation.errors import (
     ErrorKind,
     GenerationError,
     JobNotFound,
+    ResultUndeliverable,
     ServiceClosed,
     TooManyInFlight,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "ListenerFactory",
     "Poller",
     "ReplyAddress",
+    "ResultUndeliverable",
     "ServiceClosed",
     "SubmitGovernor",
     "Ticket",

@@ -29,6 +29,7 @@ __all__ = [
     "ErrorKind",
     "GenerationError",
     "JobNotFound",
+    "ResultUndeliverable",
     "ServiceClosed",
     "TooManyInFlight",
     "kind_of",
@@ -82,6 +83,15 @@ class ServiceClosed(GenerationError):  # noqa: N818 - the promised name
 
     def __init__(self) -> None:
         super().__init__("The bot is restarting; please try again in a minute.")
+
+
+class ResultUndeliverable(Exception):  # noqa: N818 - says what happened, not a failure of ours
+    """Raised by a listener for a terminal snapshot that can reach nobody, for good.
+
+    (E.g. the interaction token expired and Discord refuses a DM: 50007.) The engine then
+    settles the job as delivered-but-undelivered: it is not tried again at each resume, and
+    the member finds the result in their history.
+    """
 
 
 def kind_of(error: HordeError, default: ErrorKind = ErrorKind.UNAVAILABLE) -> ErrorKind:

@@ -13,6 +13,7 @@ import contextlib
 import logging
 
 from bot.clock import Clock
+from bot.generation.errors import ResultUndeliverable
 from bot.generation.live import LiveJob, visibly_changed
 from bot.generation.repository import JobRepository
 from bot.generation.state import JobSnapshot
@@ -58,14 +59,19 @@ class Notifier:
     async def _drain(self, job: LiveJob) -> None:
         while job.pending is not None:
             snapshot, job.pending = job.pending, None
+            undelivered = False
             try:
                 await job.listener.on_update(snapshot)
+            except ResultUndeliverable:
+                log.info("the result of job %s reached nobody; kept for history", job.id)
+                undelivered = True
             except Exception:
                 log.exception("listener of job %s failed (state %s)", job.id, snapshot.state)
                 continue
             if snapshot.terminal:
                 try:
-                    await self._jobs.mark_delivered(job.id, now=self._clock.time())
+                    now = self._clock.time()
+                    await self._jobs.mark_delivered(job.id, now=now, undelivered=undelivered)
                 except Exception:
                     log.exception("could not record the delivery of job %s", job.id)
 

@@ -38,7 +38,7 @@ _COLUMNS = (
     "id, kind, state, horde_id, user_id, guild_id, channel_id, application_id, "
     "interaction_token, message_id, private, issued_at, prompt, params, models, options, status, "
     "generations, error_kind, error_rc, error_message, context, created_at, submitted_at, "
-    "finished_at, delivered_at, polled_at"
+    "finished_at, delivered_at, polled_at, dm_fallback, undelivered"
 )
 _ACTIVE = tuple(s.value for s in (JobState.PENDING, JobState.SUBMITTED))
 _TERMINAL = tuple(s.value for s in TERMINAL_STATES)
@@ -80,8 +80,8 @@ class JobRepository:
             row = await tx.fetchone(
                 "INSERT INTO generations (kind, state, user_id, guild_id, channel_id, "
                 "application_id, interaction_token, message_id, private, issued_at, prompt, "
-                "params, models, options, context, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "params, models, options, context, created_at, dm_fallback) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     JobKind(request.kind).value,
                     JobState.PENDING.value,
@@ -99,6 +99,7 @@ class JobRepository:
                     dumps(request.submit_options()),
                     dumps(dict(request.context)),
                     now,
+                    int(reply.dm_fallback),
                 ),
             )
         assert row is not None
@@ -171,12 +172,25 @@ class JobRepository:
             "UPDATE generations SET context = ? WHERE id = ?", (dumps(context), job_id)
         )
 
-    async def mark_delivered(self, job_id: int, *, now: float) -> None:
-        """The terminal result reached the user; the interaction token is no longer kept."""
+    async def mark_delivered(self, job_id: int, *, now: float, undelivered: bool = False) -> None:
+        """The terminal result reached the user (or, ``undelivered``, can reach nobody and
+        waits in their history); the interaction token is no longer kept."""
         await self._write(
-            "UPDATE generations SET delivered_at = ?, interaction_token = NULL WHERE id = ?",
-            (now, job_id),
+            "UPDATE generations SET delivered_at = ?, undelivered = ?, interaction_token = NULL "
+            "WHERE id = ?",
+            (now, int(undelivered), job_id),
         )
+
+    async def list_recent(
+        self, user_id: int, kind: JobKind, *, limit: int, offset: int = 0
+    ) -> list[JobRecord]:
+        """A user's jobs of one kind, newest first (their history)."""
+        sql = (
+            f"SELECT {_COLUMNS} FROM generations WHERE user_id = ? AND kind = ? "  # noqa: S608
+            "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+        )
+        rows = await self._db.fetchall(sql, (user_id, kind.value, limit, offset))
+        return [self._record(row) for row in rows]
 
     async def list_unfinished(self) -> list[JobRecord]:
         """Jobs still pending or submitted, oldest first (to resume after a restart)."""
@@ -272,6 +286,7 @@ class JobRepository:
                 message_id=row["message_id"],
                 private=bool(row["private"]),
                 issued_at=row["issued_at"],
+                dm_fallback=bool(row["dm_fallback"]),
             ),
             prompt=row["prompt"],
             params=json.loads(row["params"]),
@@ -286,6 +301,7 @@ class JobRepository:
             finished_at=row["finished_at"],
             delivered_at=row["delivered_at"],
             polled_at=row["polled_at"],
+            undelivered=bool(row["undelivered"]),
         )
 
 

@@ -25,6 +25,7 @@ from bot.generation.state import (
     Generation,
     GenerationRequest,
     HordeStatus,
+    JobKind,
     JobListener,
     JobRecord,
     JobSnapshot,
@@ -151,6 +152,10 @@ class GenerationService:
     async def get(self, job_id: int) -> JobRecord | None:
         """The stored job (Regenerate / Continue read its request; buttons its kind)."""
         return await self._jobs.get(job_id)
+
+    async def history(self, user_id: int, kind: JobKind, limit: int, skip: int) -> list[JobRecord]:
+        """A member's own jobs, newest first (/history; undelivered results included)."""
+        return await self._jobs.list_recent(user_id, kind, limit=limit, offset=skip)
 
     async def count_in_flight(self, user_id: int | None = None) -> int:
         """Stored jobs pending or running (of one payer when given)."""

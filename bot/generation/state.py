@@ -204,6 +204,9 @@ class ReplyAddress:
     message_id: int | None = None
     private: bool = False
     issued_at: float | None = None  # when the interaction token was issued
+    # The bot cannot post in ``channel_id`` (a DM, a group DM, a server without the bot):
+    # a result that outlives the token goes to the member's DMs instead.
+    dm_fallback: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +262,7 @@ class JobRecord:
     finished_at: float | None
     delivered_at: float | None
     polled_at: float | None
+    undelivered: bool = False  # settled, but the result reached nobody (see /history)
 
     def to_request(self) -> GenerationRequest:
         """The request this job was made from (to submit it again after a restart)."""

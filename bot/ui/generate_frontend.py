@@ -22,14 +22,17 @@ from bot.generation import GenerationRequest, JobNotFound, JobRecord, ReplyAddre
 from bot.horde.errors import HordeValidationError
 from bot.horde.params import validate_params
 from bot.policy import GenerationPolicy, check_interaction
+from bot.reach import bot_may_post_here, rules_guild_id
 from bot.ui.frontends import ButtonPress, FrontEndBase, require_manager
 from bot.ui.generation_render import RequestFacts
 from bot.ui.replies import reply
 from bot.ui.reply_updater import ReplyUpdater
 
-__all__ = ["GenerateFrontEnd", "Job", "checked_params"]
+__all__ = ["GenerateFrontEnd", "Job", "checked_params", "shown_prompt_of"]
 
 log = logging.getLogger(__name__)
+
+SHOWN_PROMPT = "shown_prompt"  # key of the job's context
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,14 @@ class Job:
     private: bool
     policy: GenerationPolicy
     context: dict[str, Any] = field(default_factory=dict)
+    # What the reply shows as the request when it is not the prompt itself (the message
+    # menus: the member's instruction, not the instruct-formatted prompt).
+    shown_prompt: str | None = None
+
+    def stored_context(self) -> dict[str, Any]:
+        if self.shown_prompt is None:
+            return self.context
+        return {**self.context, SHOWN_PROMPT: self.shown_prompt}
 
 
 class GenerateFrontEnd(FrontEndBase):
@@ -57,7 +68,7 @@ class GenerateFrontEnd(FrontEndBase):
             self._client,
             record.user_id,
             reply,
-            RequestFacts.of(record.prompt, record.params, record.models),
+            RequestFacts.of(shown_prompt_of(record), record.params, record.models),
             clock=self.services.clock,
             min_interval=self._edit_interval,
         )
@@ -80,21 +91,22 @@ class GenerateFrontEnd(FrontEndBase):
             params=job.params,
             models=job.models,
             trusted_workers=job.trusted_workers,
-            guild_id=interaction.guild_id,
+            guild_id=rules_guild_id(interaction),  # None where no server rules exist
             reply=ReplyAddress(
                 channel_id=interaction.channel_id,
                 application_id=interaction.application_id,
                 interaction_token=interaction.token,
                 private=job.private,
                 issued_at=services.clock.time(),
+                dm_fallback=not bot_may_post_here(interaction),
             ),
-            context=job.context,
+            context=job.stored_context(),
         )
         listener = ReplyUpdater(
             self._client,
             user_id,
             request.reply,
-            RequestFacts.of(job.prompt, job.params, job.models),
+            RequestFacts.of(job.shown_prompt or job.prompt, job.params, job.models),
             clock=services.clock,
             min_interval=self._edit_interval,
             attached=False,
@@ -173,6 +185,7 @@ class GenerateFrontEnd(FrontEndBase):
                 private=record.reply.private,
                 policy=policy,
                 context={"from_job": job_id, "continued": extend},
+                shown_prompt=record.context.get(SHOWN_PROMPT),
             )
             await self.start_job(interaction, job)
 
@@ -198,6 +211,12 @@ def checked_params(raw: Mapping[str, Any]) -> dict[str, Any]:
             f"`{name.removeprefix('params.')}`: {problem}" for name, problem in exc.errors.items()
         )
         raise BadInput(f"Invalid option — {problems or exc.message}.") from exc
+
+
+def shown_prompt_of(record: JobRecord) -> str:
+    """What the reply shows as the request (see ``Job.shown_prompt``)."""
+    shown = record.context.get(SHOWN_PROMPT)
+    return shown if isinstance(shown, str) else record.prompt
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -5,7 +5,10 @@ id + token), so it needs no ``Interaction`` object and works the same after a re
 edits only when the rendered reply changed, and at most once per ``min_interval`` seconds
 (it sleeps on the injected clock; the engine collapses snapshots meanwhile). When the token
 is too old or Discord answers 401/404, the result is posted as a new message replying to
-the original one in the channel — or, for a private generation, sent by DM only.
+the original one in the channel — or sent by DM only: for a private generation, and where
+the bot cannot post in the channel (``ReplyAddress.dm_fallback``: DMs, group DMs, servers
+without the bot). A DM that Discord refuses (50007) leaves the result in /history
+(:class:`~bot.generation.ResultUndeliverable`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 import discord
 
 from bot.clock import SYSTEM_CLOCK, Clock
+from bot.generation.errors import ResultUndeliverable
 from bot.generation.state import JobSnapshot, ReplyAddress
 from bot.ui.delivery import NO_MENTIONS, DeliveryError, ReplyDelivery
 from bot.ui.generation_render import CONTENT_LIMIT, Rendered, RequestFacts
@@ -103,13 +107,14 @@ class ReplyUpdater(ReplyDelivery):
     # --- the fallback message ---------------------------------------------------------------
 
     async def fallback(self, rendered: Rendered, snapshot: JobSnapshot) -> None:
-        """Post the result where the user sees it: DM when private, else the channel."""
+        """Post the result where the user sees it: the channel, or DM (see the module)."""
         target = self.target
-        if target.private:
+        by_dm = target.private or target.dm_fallback
+        if by_dm:
             await self._send_dm(rendered, snapshot)
         else:
             await self._send_in_channel(rendered, snapshot)
-        log.info("Job %s delivered by a new message (private=%s)", snapshot.job_id, target.private)
+        log.info("Job %s delivered by a new message (by DM: %s)", snapshot.job_id, by_dm)
 
     def _message_kwargs(self, rendered: Rendered, snapshot: JobSnapshot) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"embeds": rendered.discord_embeds()}
@@ -124,10 +129,14 @@ class ReplyUpdater(ReplyDelivery):
         target = self.target
         user = self._client.get_user(self.user_id) or await self._client.fetch_user(self.user_id)
         where = f" in <#{target.channel_id}>" if target.channel_id else ""
-        content = _clip(f"Your private generation{where}:\n{rendered.content}")
-        await user.send(
-            content, allowed_mentions=NO_MENTIONS, **self._message_kwargs(rendered, snapshot)
-        )
+        what = "private generation" if target.private else "generation"
+        content = _clip(f"Your {what}{where}:\n{rendered.content}")
+        try:
+            await user.send(
+                content, allowed_mentions=NO_MENTIONS, **self._message_kwargs(rendered, snapshot)
+            )
+        except discord.Forbidden as exc:  # 50007: DMs closed, or no server shared with the bot
+            raise ResultUndeliverable(f"the DM was refused ({exc.code})") from exc
 
     async def _send_in_channel(self, rendered: Rendered, snapshot: JobSnapshot) -> None:
         target = self.target

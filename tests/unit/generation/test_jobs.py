@@ -107,3 +107,26 @@ async def test_purge_removes_only_jobs_finished_before_the_cutoff(jobs: JobRepos
     assert await jobs.get(old) is None
     assert await jobs.get(recent) is not None
     assert await jobs.get(running) is not None
+
+
+async def test_dm_fallback_and_undelivered_are_kept(jobs: JobRepository) -> None:
+    request = _request(reply=ReplyAddress(channel_id=3, dm_fallback=True))
+    job_id = await jobs.insert(request, now=NOW)
+    await jobs.finish(job_id, JobState.DONE, now=NOW, generations=[Generation("lost")])
+    await jobs.mark_delivered(job_id, now=NOW + 1, undelivered=True)
+    record = await jobs.get(job_id)
+    assert record is not None
+    assert record.reply.dm_fallback
+    assert record.undelivered
+    assert record.delivered_at == NOW + 1
+    assert await jobs.list_undelivered() == []  # settled: not delivered again at each resume
+
+
+async def test_recent_jobs_are_one_users_of_one_kind_newest_first(jobs: JobRepository) -> None:
+    old = await jobs.insert(_request(), now=NOW)
+    new = await jobs.insert(_request(), now=NOW + 5)
+    await jobs.insert(_request(user_id=2), now=NOW + 6)
+    await jobs.insert(_request(kind=JobKind.CHAT), now=NOW + 7)
+    recent = await jobs.list_recent(1, JobKind.GENERATE, limit=5)
+    assert [r.id for r in recent] == [new, old]
+    assert [r.id for r in await jobs.list_recent(1, JobKind.GENERATE, limit=1, offset=1)] == [old]
