@@ -29,6 +29,7 @@ from bot.storage.accounts import AccountRepository
 from bot.storage.chat import ChatRepository
 from bot.storage.database import Database
 from bot.storage.guilds import BlockedUserRepository, GuildSettingsRepository
+from bot.storage.sponsors import SponsorRepository
 from bot.ui.chat_frontend import ChatFrontEnd
 from bot.ui.generate_frontend import GenerateFrontEnd
 from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
@@ -73,6 +74,7 @@ async def open_services(
                     models=ModelCatalog(horde, clock),
                     workers=workers,
                     chat=chat,
+                    sponsors=SponsorRepository(db, vault, clock=clock),
                     clock=clock,
                 )
             finally:

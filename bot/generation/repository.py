@@ -25,6 +25,7 @@ from bot.generation.state import (
     JobKind,
     JobRecord,
     JobState,
+    Payer,
     ReplyAddress,
     dumps,
 )
@@ -39,7 +40,7 @@ _COLUMNS = (
     "id, kind, state, horde_id, user_id, guild_id, channel_id, application_id, "
     "interaction_token, message_id, private, issued_at, prompt, params, models, options, status, "
     "generations, error_kind, error_rc, error_message, context, created_at, submitted_at, "
-    "finished_at, delivered_at, polled_at"
+    "finished_at, delivered_at, polled_at, payer"
 )
 _ACTIVE = tuple(s.value for s in (JobState.PENDING, JobState.SUBMITTED))
 _TERMINAL = tuple(s.value for s in TERMINAL_STATES)
@@ -81,8 +82,8 @@ class JobRepository:
             cursor = await conn.execute(
                 "INSERT INTO generations (kind, state, user_id, guild_id, channel_id, "
                 "application_id, interaction_token, message_id, private, issued_at, prompt, "
-                "params, models, options, context, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "params, models, options, context, created_at, payer) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     JobKind(request.kind).value,
                     JobState.PENDING.value,
@@ -100,6 +101,7 @@ class JobRepository:
                     dumps(request.submit_options()),
                     dumps(dict(request.context)),
                     now,
+                    request.payer.value if request.payer else None,
                 ),
             )
             job_id = cursor.lastrowid
@@ -288,7 +290,16 @@ class JobRepository:
             finished_at=row["finished_at"],
             delivered_at=row["delivered_at"],
             polled_at=row["polled_at"],
+            payer=_payer(row["payer"]),
         )
+
+
+def _payer(value: str | None) -> Payer | None:
+    """The stored payer; None for jobs stored before it was recorded (or an unknown value)."""
+    try:
+        return Payer(value) if value else None
+    except ValueError:
+        return None
 
 
 def _kind(value: str) -> str:

@@ -21,7 +21,7 @@ from bot.errors import BadInput
 from bot.generation import GenerationRequest, JobNotFound, JobRecord, ReplyAddress
 from bot.horde.errors import HordeValidationError
 from bot.horde.params import validate_params
-from bot.policy import GenerationPolicy, check_interaction
+from bot.policy import GenerationPolicy, check_interaction, choose_key
 from bot.ui.frontends import ButtonPress, FrontEndBase, require_manager
 from bot.ui.generation_render import RequestFacts
 from bot.ui.replies import reply
@@ -57,7 +57,7 @@ class GenerateFrontEnd(FrontEndBase):
             self._client,
             record.user_id,
             reply,
-            RequestFacts.of(record.prompt, record.params, record.models),
+            RequestFacts.of(record.prompt, record.params, record.models, payer=record.payer),
             clock=self.services.clock,
             min_interval=self._edit_interval,
         )
@@ -73,7 +73,7 @@ class GenerateFrontEnd(FrontEndBase):
         services = self.services
         engine = services.generations
         user_id = interaction.user.id
-        apikey = await services.key_for(user_id)
+        paid = await choose_key(services, user_id, interaction.guild_id)
         request = GenerationRequest(
             prompt=job.prompt,
             user_id=user_id,
@@ -89,18 +89,22 @@ class GenerateFrontEnd(FrontEndBase):
                 issued_at=services.clock.time(),
             ),
             context=job.context,
+            payer=paid.payer,
         )
         listener = ReplyUpdater(
             self._client,
             user_id,
             request.reply,
-            RequestFacts.of(job.prompt, job.params, job.models),
+            RequestFacts.of(job.prompt, job.params, job.models, payer=paid.payer),
             clock=services.clock,
             min_interval=self._edit_interval,
             attached=False,
         )
+        watched = self.watch_sponsor(listener, paid.payer, request.guild_id)
         limit = job.policy.max_in_flight
-        job_id = await engine.submit(request, apikey=apikey, listener=listener, max_in_flight=limit)
+        job_id = await engine.submit(
+            request, apikey=paid.apikey, listener=watched, max_in_flight=limit
+        )
         try:
             callback = await interaction.response.defer(thinking=True, ephemeral=job.private)
             message_id = callback.message_id if callback is not None else None

@@ -18,7 +18,7 @@ from typing import Any
 import discord
 
 from bot.generation.errors import ErrorKind
-from bot.generation.state import ErrorInfo, Generation, JobPhase, JobSnapshot
+from bot.generation.state import ErrorInfo, Generation, JobPhase, JobSnapshot, Payer
 from bot.ui.horde_messages import describe_failure
 
 __all__ = [
@@ -69,13 +69,19 @@ class RequestFacts:
     prompt: str
     n: int = 1
     models: tuple[str, ...] = ()
+    payer: Payer | None = None  # whose key paid: advice on a refusal fits that key
 
     @classmethod
-    def of(cls, prompt: str, params: Any, models: Sequence[str]) -> RequestFacts:
+    def of(
+        cls, prompt: str, params: Any, models: Sequence[str], *, payer: Payer | None = None
+    ) -> RequestFacts:
         """From a request's or a stored record's prompt, params mapping and models."""
         n = params.get("n") if hasattr(params, "get") else None
         return cls(
-            prompt=prompt, n=int(n) if isinstance(n, int) and n > 0 else 1, models=tuple(models)
+            prompt=prompt,
+            n=int(n) if isinstance(n, int) and n > 0 else 1,
+            models=tuple(models),
+            payer=payer,
         )
 
 
@@ -145,7 +151,9 @@ def render(snapshot: JobSnapshot, facts: RequestFacts) -> Rendered:
     )
 
 
-def describe_job_error(error: ErrorInfo | None, *, was_possible: bool = True) -> str:
+def describe_job_error(
+    error: ErrorInfo | None, *, was_possible: bool = True, payer: Payer | None = None
+) -> str:
     """Plain words for why a job ended badly, from what the engine stored (kind, rc, message)."""
     if error is None:
         return "The generation did not finish."
@@ -167,7 +175,7 @@ def describe_job_error(error: ErrorInfo | None, *, was_possible: bool = True) ->
         return error.message  # the bot's own words: the stored key could not be read
     if kind not in set(ErrorKind):
         return f"The Horde refused: {error.message}"  # a kind this release does not know
-    return describe_failure(kind, error.rc, error.message)
+    return describe_failure(kind, error.rc, error.message, payer=payer)
 
 
 # --- content -------------------------------------------------------------------------------
@@ -201,7 +209,7 @@ def _status_line(s: JobSnapshot, facts: RequestFacts) -> str:
     if phase is JobPhase.CANCELLED:
         partial = " Partial result below." if s.generations else ""
         return f"🛑 **Cancelled.**{partial}"
-    return "❌ " + describe_job_error(s.error, was_possible=s.is_possible)
+    return "❌ " + describe_job_error(s.error, was_possible=s.is_possible, payer=facts.payer)
 
 
 def _details_line(s: JobSnapshot) -> str:

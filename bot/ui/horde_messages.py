@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.generation.errors import ErrorKind, kind_of
+from bot.generation.state import Payer
 from bot.horde.errors import HordeError
 
 # Messages keyed on the Horde's return code, checked before the error class.
@@ -43,9 +44,22 @@ def describe_horde_error(error: HordeError) -> str:
 
 
 def describe_failure(
-    kind: str, rc: str | None, message: str, errors: Mapping[str, str] | None = None
+    kind: str,
+    rc: str | None,
+    message: str,
+    errors: Mapping[str, str] | None = None,
+    *,
+    payer: Payer | None = None,
 ) -> str:
-    """The same words from what the engine stores of a failure (kind, rc, message)."""
+    """The same words from what the engine stores of a failure (kind, rc, message).
+
+    ``payer`` (whose key paid: own, sponsor, default) makes advice about limits, kudos and
+    refused keys fit the key that paid; None keeps the general words.
+    """
+    if payer is not None:
+        advice = _payer_advice(kind, rc, payer)
+        if advice is not None:
+            return advice
     if rc and rc.rstrip(".") in _BY_RC:
         return _BY_RC[rc.rstrip(".")]
     fixed = _BY_KIND.get(kind)
@@ -82,3 +96,69 @@ _BY_KIND: dict[str, str] = {
     ErrorKind.TIMEOUT: "The Horde took too long, so the request was cancelled.",
     ErrorKind.UNAVAILABLE: "The AI Horde cannot be reached right now. Try again in a few minutes.",
 }
+
+
+# --- advice that depends on whose key paid (issue 13 part B) -------------------------------
+
+_PAYER_ADVICE: dict[tuple[str, Payer], str] = {
+    (ErrorKind.TOO_MANY_PROMPTS, Payer.OWN): (
+        "You already have as many generations queued on the Horde as your account allows "
+        "(the limit of your own key). Wait for one to finish; trusted accounts get more."
+    ),
+    (ErrorKind.TOO_MANY_PROMPTS, Payer.SPONSOR): (
+        "This server's sponsor key already has as many generations queued as its account "
+        "allows. Wait for one to finish, or `/login` with your own key to use your own limit."
+    ),
+    (ErrorKind.TOO_MANY_PROMPTS, Payer.DEFAULT): (
+        "The bot's shared key already has as many generations queued as the Horde allows "
+        "(everyone without their own key uses it). Wait a moment, or `/login` with your own key."
+    ),
+    (ErrorKind.INVALID_API_KEY, Payer.OWN): (
+        "The Horde did not accept the API key you registered. `/login` again with a current key."
+    ),
+    (ErrorKind.INVALID_API_KEY, Payer.SPONSOR): (
+        "The Horde no longer accepts this server's sponsor key; the moderators have been told. "
+        "Try again (the bot's default key is used now), or `/login` with your own key."
+    ),
+    (ErrorKind.INVALID_API_KEY, Payer.DEFAULT): (
+        "The Horde did not accept the API key the bot uses for members without their own. "
+        "Tell the bot's operator, or `/login` with your own key."
+    ),
+}
+
+_PAYER_KUDOS: dict[Payer, str] = {
+    Payer.OWN: (
+        "This request is too large to run without kudos up front, and your account has too "
+        "few. Try a smaller `max_length`, or earn kudos (e.g. by running a worker)."
+    ),
+    Payer.SPONSOR: (
+        "This request is too large for this server's sponsor key to pay up front. Try a "
+        "smaller `max_length`, or `/login` with a Horde account that has kudos."
+    ),
+    Payer.DEFAULT: (
+        "This request is too large to run without kudos up front. Try a smaller "
+        "`max_length`, or `/login` with a Horde account that has kudos."
+    ),
+}
+
+_SHARED_KEY_SPENT: dict[str, str] = {
+    "SharedKeyEmpty": "has no kudos left",
+    "SharedKeyExpired": "has expired",
+}
+
+
+def _payer_advice(kind: str, rc: str | None, payer: Payer) -> str | None:
+    """Words for the failures whose cure depends on the key that paid, else None."""
+    code = (rc or "").rstrip(".")
+    if code == "KudosUpfront":
+        return _PAYER_KUDOS[payer]
+    if code in _SHARED_KEY_SPENT:
+        spent = _SHARED_KEY_SPENT[code]
+        if payer is Payer.SPONSOR:
+            return (
+                f"This server's sponsor key (a shared key) {spent}; the moderators have been "
+                "told. Try again (the bot's default key is used now), or `/login` with your "
+                "own key."
+            )
+        return f"The shared key that paid {spent}. `/login` with another key."
+    return _PAYER_ADVICE.get((kind, payer))
