@@ -32,6 +32,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.moderation",
     "cogs.hordemod",
     "cogs.chat",
+    "cogs.sharedkey",
     "cogs.help",
 )
 

@@ -20,7 +20,14 @@ import discord
 
 from bot.config import Settings
 from bot.cooldowns import CooldownTracker
-from bot.errors import BadInput, BlockedMember, CooldownActive, KeyNeedsRelogin, NotAllowedHere
+from bot.errors import (
+    BadInput,
+    BlockedMember,
+    CooldownActive,
+    KeyNeedsRelogin,
+    NotAllowedHere,
+    NotLoggedIn,
+)
 from bot.generation import PaidKey, Payer
 from bot.secrets import UndecryptableSecret
 from bot.services import Services
@@ -35,6 +42,7 @@ __all__ = [
     "check_interaction",
     "choose_key",
     "ensure_not_blocked",
+    "own_key",
 ]
 
 
@@ -188,3 +196,18 @@ async def choose_key(services: Services, user_id: int, guild_id: int | None) -> 
         if sponsor is not None:
             return PaidKey(sponsor.apikey, Payer.SPONSOR)
     return PaidKey(services.settings.horde_default_api_key, Payer.DEFAULT)
+
+
+async def own_key(services: Services, user_id: int) -> str:
+    """The member's own registered key, for commands that change something on the Horde or
+    read an account's data (never a sponsor's or the default key).
+
+    Raises :class:`NotLoggedIn` (nothing is sent) or :class:`KeyNeedsRelogin`.
+    """
+    try:
+        account = await services.accounts.get(user_id)
+    except UndecryptableSecret as exc:
+        raise KeyNeedsRelogin() from exc
+    if account is None:
+        raise NotLoggedIn()
+    return account.apikey

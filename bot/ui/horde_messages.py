@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from bot.generation.errors import ErrorKind, kind_of
 from bot.generation.state import Payer
+from bot.horde import errors as horde_errors
 from bot.horde.errors import HordeError
 
 # Messages keyed on the Horde's return code, checked before the error class.
@@ -39,6 +40,9 @@ _BY_RC: dict[str, str] = {
 
 def describe_horde_error(error: HordeError) -> str:
     """Return one or two short sentences telling a member what went wrong and what to do."""
+    styles_and_keys = describe_styles_and_keys_refusal(error)
+    if styles_and_keys is not None:
+        return styles_and_keys
     fallback = ErrorKind.FORBIDDEN if error.status == 403 else ErrorKind.OTHER
     return describe_failure(kind_of(error, fallback), error.rc, error.message, error.errors)
 
@@ -162,3 +166,67 @@ def _payer_advice(kind: str, rc: str | None, payer: Payer) -> str | None:
             )
         return f"The shared key that paid {spent}. `/login` with another key."
     return _PAYER_ADVICE.get((kind, payer))
+
+
+# --- refusals of styles, shared keys and sponsor keys (issue 13 part B) --------------------
+
+# By the client's typed error, most specific first: the Horde reuses rcs across resources
+# (a fourth shared key is a plain 403 "Forbidden"), the client's class says which it was.
+_STYLES_AND_KEYS: tuple[tuple[type[HordeError], str], ...] = (
+    (
+        horde_errors.SharedKeyTooMany,
+        "Your Horde account already has as many shared keys as it may (3, or 10 for trusted "
+        "accounts). Delete one with `/sharedkey delete` first.",
+    ),
+    (
+        horde_errors.SharedKeyNotFound,
+        "The Horde no longer has that shared key (it was deleted). See `/sharedkey list`.",
+    ),
+    (horde_errors.SharedKeyExpired, "That shared key has expired."),
+    (horde_errors.SharedKeyEmpty, "That shared key has no kudos left."),
+    (
+        horde_errors.NotOwner,
+        "That belongs to another Horde account: only its owner (or a Horde moderator) "
+        "can change it.",
+    ),
+    (
+        horde_errors.NameAlreadyExists,
+        "That name is already taken on the Horde. Pick another one.",
+    ),
+    (horde_errors.Profanity, "The Horde refused a word in that text as profanity. Reword it."),
+    (horde_errors.TooLong, "The Horde refused that text as too long. Shorten it."),
+    (
+        horde_errors.RequiresCustomizer,
+        "Creating styles needs a Horde account with the customizer role (ask the Horde's "
+        "moderators), or a trusted account.",
+    ),
+    (
+        horde_errors.NotTrusted,
+        "The Horde allows this only for trusted accounts (they earn trust by running "
+        "workers, or ask the Horde's moderators).",
+    ),
+)
+
+_STYLES_AND_KEYS_BY_RC: dict[str, str] = {
+    "StyleNotFound": "The Horde has no such style (it may have been deleted).",
+    "StylePromptMissingVars": "A style's prompt must contain `{p}`, where the member's prompt goes.",
+    "StyleMismatch": "That is an image style; the bot only uses text styles.",
+    "SharedKeyAssignedStyles": "That shared key is attached to styles; detach it first.",
+}
+
+
+def describe_styles_and_keys_refusal(error: HordeError) -> str | None:
+    """Plain words for a refusal of a style, shared-key or sponsor-key request, else None."""
+    code = (error.rc or "").rstrip(".")
+    if code in _STYLES_AND_KEYS_BY_RC:
+        return _STYLES_AND_KEYS_BY_RC[code]
+    for cls, words in _STYLES_AND_KEYS:
+        if isinstance(error, cls):
+            return words
+    return None
+
+
+STYLE_LIMIT_REACHED = (
+    "The Horde's own limit on style requests from this bot is reached for now (about 20 an "
+    "hour for everyone using it). Try again later; `/generate style:` still works."
+)
