@@ -209,7 +209,9 @@ _STYLES_AND_KEYS: tuple[tuple[type[HordeError], str], ...] = (
 
 _STYLES_AND_KEYS_BY_RC: dict[str, str] = {
     "StyleNotFound": "The Horde has no such style (it may have been deleted).",
-    "StylePromptMissingVars": "A style's prompt must contain `{p}`, where the member's prompt goes.",
+    "StylePromptMissingVars": (
+        "A style's prompt must contain `{p}`, where the member's prompt goes."
+    ),
     "StyleMismatch": "That is an image style; the bot only uses text styles.",
     "SharedKeyAssignedStyles": "That shared key is attached to styles; detach it first.",
 }
