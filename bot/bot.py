@@ -33,6 +33,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.hordemod",
     "cogs.chat",
     "cogs.sharedkey",
+    "cogs.styles",
     "cogs.help",
 )
 

@@ -16,6 +16,7 @@ from bot.storage.accounts import AccountRepository
 from bot.storage.database import Database
 from bot.storage.guilds import BlockedUserRepository, GuildSettingsRepository
 from bot.storage.sponsors import SponsorRepository
+from bot.style_catalog import StyleCatalog
 from bot.worker_list import WorkerListCache
 
 
@@ -36,4 +37,5 @@ class Services:
     workers: WorkerListCache  # the Horde's text workers, cached (/workers, chat capacity)
     chat: ChatService  # /chat's conversations and their queues (repository: ``chat.repo``)
     sponsors: SponsorRepository  # servers' sponsor keys (who pays is chosen in bot.policy)
+    styles: StyleCatalog  # the Horde's text styles, one shared background-refreshed cache
     clock: Clock = field(default=SYSTEM_CLOCK)

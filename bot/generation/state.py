@@ -38,6 +38,7 @@ SUBMIT_OPTIONS: frozenset[str] = frozenset(
         "worker_blacklist",
         "softprompt",
         "allow_downgrade",
+        "style",  # a text style's id: the Horde applies its prompt, params and models
     }
 )
 

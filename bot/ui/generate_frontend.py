@@ -43,6 +43,7 @@ class Job:
     private: bool
     policy: GenerationPolicy
     context: dict[str, Any] = field(default_factory=dict)
+    style: str | None = None  # a text style's id (the Horde applies it)
 
 
 class GenerateFrontEnd(FrontEndBase):
@@ -57,7 +58,13 @@ class GenerateFrontEnd(FrontEndBase):
             self._client,
             record.user_id,
             reply,
-            RequestFacts.of(record.prompt, record.params, record.models, payer=record.payer),
+            RequestFacts.of(
+                record.prompt,
+                record.params,
+                record.models,
+                payer=record.payer,
+                note=_note(record.context),
+            ),
             clock=self.services.clock,
             min_interval=self._edit_interval,
         )
@@ -80,6 +87,7 @@ class GenerateFrontEnd(FrontEndBase):
             params=job.params,
             models=job.models,
             trusted_workers=job.trusted_workers,
+            options={"style": job.style} if job.style else {},
             guild_id=interaction.guild_id,
             reply=ReplyAddress(
                 channel_id=interaction.channel_id,
@@ -95,7 +103,9 @@ class GenerateFrontEnd(FrontEndBase):
             self._client,
             user_id,
             request.reply,
-            RequestFacts.of(job.prompt, job.params, job.models, payer=paid.payer),
+            RequestFacts.of(
+                job.prompt, job.params, job.models, payer=paid.payer, note=_note(job.context)
+            ),
             clock=services.clock,
             min_interval=self._edit_interval,
             attached=False,
@@ -176,7 +186,8 @@ class GenerateFrontEnd(FrontEndBase):
                 trusted_workers=bool(record.options.get("trusted_workers", False)),
                 private=record.reply.private,
                 policy=policy,
-                context={"from_job": job_id, "continued": extend},
+                context={"from_job": job_id, "continued": extend, **_style_context(record)},
+                style=_opt_str(record.options.get("style")),
             )
             await self.start_job(interaction, job)
 
@@ -202,6 +213,20 @@ def checked_params(raw: Mapping[str, Any]) -> dict[str, Any]:
             f"`{name.removeprefix('params.')}`: {problem}" for name, problem in exc.errors.items()
         )
         raise BadInput(f"Invalid option — {problems or exc.message}.") from exc
+
+
+def _note(context: Mapping[str, Any]) -> str | None:
+    """The line a job's reply shows under its prompt (e.g. what a style replaced)."""
+    return _opt_str(context.get("style_note"))
+
+
+def _style_context(record: JobRecord) -> dict[str, Any]:
+    note = record.context.get("style_note")
+    return {"style_note": note} if isinstance(note, str) else {}
+
+
+def _opt_str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -70,10 +70,17 @@ class RequestFacts:
     n: int = 1
     models: tuple[str, ...] = ()
     payer: Payer | None = None  # whose key paid: advice on a refusal fits that key
+    note: str | None = None  # e.g. which options a style replaced
 
     @classmethod
     def of(
-        cls, prompt: str, params: Any, models: Sequence[str], *, payer: Payer | None = None
+        cls,
+        prompt: str,
+        params: Any,
+        models: Sequence[str],
+        *,
+        payer: Payer | None = None,
+        note: str | None = None,
     ) -> RequestFacts:
         """From a request's or a stored record's prompt, params mapping and models."""
         n = params.get("n") if hasattr(params, "get") else None
@@ -82,6 +89,7 @@ class RequestFacts:
             n=int(n) if isinstance(n, int) and n > 0 else 1,
             models=tuple(models),
             payer=payer,
+            note=note,
         )
 
 
@@ -130,7 +138,7 @@ class Rendered:
 
 def render(snapshot: JobSnapshot, facts: RequestFacts) -> Rendered:
     """The reply for ``snapshot``: status, warning, times and kudos, then any text."""
-    lines = [_prompt_line(facts), _status_line(snapshot, facts)]
+    lines = [_prompt_line(facts), facts.note or "", _status_line(snapshot, facts)]
     if not snapshot.terminal and not snapshot.is_possible:
         lines.append(NO_WORKER_WARNING)
     lines.append(_details_line(snapshot))

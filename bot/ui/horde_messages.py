@@ -12,6 +12,7 @@ from bot.generation.errors import ErrorKind, kind_of
 from bot.generation.state import Payer
 from bot.horde import errors as horde_errors
 from bot.horde.errors import HordeError
+from bot.style_catalog import StyleLimitReached
 
 # Messages keyed on the Horde's return code, checked before the error class.
 _BY_RC: dict[str, str] = {
@@ -219,6 +220,8 @@ _STYLES_AND_KEYS_BY_RC: dict[str, str] = {
 
 def describe_styles_and_keys_refusal(error: HordeError) -> str | None:
     """Plain words for a refusal of a style, shared-key or sponsor-key request, else None."""
+    if isinstance(error, StyleLimitReached):
+        return STYLE_LIMIT_REACHED
     code = (error.rc or "").rstrip(".")
     if code in _STYLES_AND_KEYS_BY_RC:
         return _STYLES_AND_KEYS_BY_RC[code]
@@ -230,5 +233,5 @@ def describe_styles_and_keys_refusal(error: HordeError) -> str | None:
 
 STYLE_LIMIT_REACHED = (
     "The Horde's own limit on style requests from this bot is reached for now (about 20 an "
-    "hour for everyone using it). Try again later; `/generate style:` still works."
+    "hour, shared by everyone using the bot). Try again later."
 )
