@@ -49,6 +49,7 @@ class Conversation:
     private: bool
     active: bool
     created_at: float
+    style_id: str | None = None  # a Horde text style sent with every turn (/chat start style:)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,7 @@ def _conversation(row: sqlite3.Row) -> Conversation:
         private=bool(row["private"]),
         active=bool(row["active"]),
         created_at=row["created_at"],
+        style_id=row["style_id"],
     )
 
 
@@ -175,13 +177,14 @@ class ChatRepository:
         persona: Persona,
         model: str | None,
         private: bool,
+        style_id: str | None = None,
     ) -> Conversation:
         now = self._clock.time()
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO chat_conversations (guild_id, thread_id, parent_id, owner_id,"
-                " persona_name, system_text, model, private, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " persona_name, system_text, model, private, created_at, updated_at, style_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     guild_id,
                     thread_id,
@@ -193,6 +196,7 @@ class ChatRepository:
                     int(private),
                     now,
                     now,
+                    style_id,
                 ),
             )
             new_id = cursor.lastrowid

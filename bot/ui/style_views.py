@@ -14,12 +14,14 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.chat.reference import ModelReference
 from bot.errors import BadInput
 from bot.horde.models import StyleKobold
 from bot.style_catalog import StyleCatalog
 from bot.ui.generate_frontend import Job
 
 __all__ = [
+    "chat_style_model",
     "overridden_note",
     "resolve_style",
     "style_choices",
@@ -145,3 +147,30 @@ async def styled_job(catalog: StyleCatalog, job: Job, value: str, given: Mapping
     params = {"n": job.params["n"]} if "n" in job.params else {}
     context = {**job.context, "style_note": overridden_note(style, given)}
     return dataclasses.replace(job, params=params, models=(), context=context, style=style.id)
+
+
+async def chat_style_model(reference: ModelReference, style: StyleKobold) -> str:
+    """The model of a conversation started with ``style``: its first model.
+
+    A chat is written in its model's instruct format, and the Horde gives a styled request
+    to any of the style's models; so a style is allowed on ``/chat start`` only when the bot
+    knows the instruct format of every model of the style and they all share one.
+    """
+    if not style.models:
+        raise BadInput("That style names no model, so a conversation cannot use it.")
+    formats: set[str] = set()
+    for model in style.models:
+        info = await reference.lookup(model)
+        if info is None or info.instruct_format is None:
+            raise BadInput(
+                f"The bot does not know the instruct format of `{_plain(model, 80)}`, a model "
+                "of that style, so it cannot write the conversation in it. Use the style with "
+                "`/generate` instead."
+            )
+        formats.add(info.instruct_format.name)
+    if len(formats) > 1:
+        raise BadInput(
+            "That style's models use different instruct formats; a conversation needs one. "
+            "Use the style with `/generate` instead."
+        )
+    return style.models[0]

@@ -14,3 +14,6 @@ CREATE TABLE sponsor_keys (
 
 -- Whose key paid for a job (own, sponsor, default): the reply words its advice for that key.
 ALTER TABLE generations ADD COLUMN payer TEXT;
+
+-- The text style a conversation was started with (/chat start style:), sent with every turn.
+ALTER TABLE chat_conversations ADD COLUMN style_id TEXT;
