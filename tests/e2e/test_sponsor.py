@@ -15,6 +15,7 @@ from pathlib import Path
 import discord
 
 from bot.bot import HordeBot
+from tests.e2e import chat_support as chat
 from tests.e2e.generate_support import (
     engine_idle,
     generate,
@@ -234,3 +235,49 @@ async def test_sponsor_concurrency_limit_is_worded_for_the_sponsor(
         assert "server's sponsor key" in msg.content
         assert "/login" in msg.content
         assert await bot.services.sponsors.usable(world.guild.id) is not None  # not revoked
+
+
+async def test_regenerate_and_continue_follow_the_same_key_order(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
+) -> None:
+    world = make_world(discord_fake)
+    boss = moderator(discord_fake, world.guild)
+    sponsor = fake_horde.add_user("patron")
+    alice_h = fake_horde.add_user("alice")
+    async with sponsor_bot(discord_fake, fake_horde, tmp_path) as bot:
+        await sponsor_set(discord_fake, boss, world.channel, sponsor.apikey)
+        await log_in(bot, world.alice, alice_h)
+        first = await run(discord_fake, world.alice, world.channel)
+        again = await discord_fake.click(first, label="Regenerate", user=world.bob)
+        await again.wait_for_original(lambda m: "Done" in m.content, timeout=8)
+        more = await discord_fake.click(first, label="Continue", user=world.alice)
+        await more.wait_for_original(lambda m: "Done" in m.content, timeout=8)
+        await engine_idle(bot)
+    assert submits(fake_horde) == [alice_h.apikey, sponsor.apikey, alice_h.apikey]
+
+
+async def test_chat_turns_follow_the_same_key_order(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
+) -> None:
+    fake_horde.add_worker("w1", models=[chat.MODEL], seconds_per_job=0.02)
+    sponsor = fake_horde.add_user("patron")
+    bob_h = fake_horde.add_user("bob")
+    world = chat.make_world(discord_fake)
+    async with (
+        chat.reference_server() as (url, _),
+        chat.chat_bot(discord_fake, fake_horde, tmp_path, url) as bot,
+    ):
+        await bot.services.sponsors.save(
+            world.guild.id,
+            sponsor.apikey,
+            is_shared_key=False,
+            owner_username=sponsor.username,
+            set_by=world.mod.id,
+        )
+        await log_in(bot, world.bob, bob_h)
+        thread = await chat.start_chat(discord_fake, world)
+        await chat.say(discord_fake, thread, world.alice, "Hello")
+        await chat.reply_done(discord_fake, thread, 1)
+        await chat.say(discord_fake, thread, world.bob, "Hi")
+        await chat.reply_done(discord_fake, thread, 2)
+    assert submits(fake_horde) == [sponsor.apikey, bob_h.apikey]
