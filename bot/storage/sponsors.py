@@ -15,6 +15,7 @@ from bot.clock import SYSTEM_CLOCK, Clock
 from bot.logging_setup import register_secret
 from bot.secrets import KeyVault, UndecryptableSecret
 from bot.storage.database import Database
+from bot.storage.rotation import rotate_tokens
 
 __all__ = ["SponsorInfo", "SponsorKey", "SponsorRepository"]
 
@@ -110,23 +111,13 @@ class SponsorRepository:
 
     async def rotate_keys(self) -> tuple[int, int]:
         """Re-encrypt every sponsor key under the vault's first key: ``(rotated, unreadable)``."""
-        rows = await self._db.fetchall("SELECT guild_id, apikey_token FROM sponsor_keys")
-        rotated = undecryptable = 0
-        async with self._db.transaction() as conn:
-            for row in rows:
-                try:
-                    token = self._vault.rotate(row["apikey_token"])
-                except UndecryptableSecret:
-                    undecryptable += 1
-                    continue
-                await conn.execute(
-                    "UPDATE sponsor_keys SET apikey_token = ? WHERE guild_id = ?",
-                    (token, row["guild_id"]),
-                )
-                rotated += 1
-        if rotated:
-            await self._db.checkpoint()
-        return rotated, undecryptable
+        return await rotate_tokens(
+            self._db,
+            self._vault,
+            table="sponsor_keys",
+            id_column="guild_id",
+            cipher_column="apikey_token",
+        )
 
     async def _row(self, guild_id: int) -> sqlite3.Row | None:
         return await self._db.fetchone(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.bot import HordeBot
+from tests.e2e.botkit import modal_inputs
 from tests.e2e.generate_support import World, engine_idle, generate_bot, log_in, make_world
 from tests.fakes.discord import FakeDiscord, FakeMessage, FakeUser
 from tests.fakes.horde import FakeHorde, User
@@ -175,29 +176,11 @@ async def create(discord_fake: FakeDiscord, world: World, values: dict[str, str]
         "styles create", {}, user=world.alice, channel=world.channel
     )
     assert await opened.wait_for_response() == 9
-    ids = modal_ids(opened.modal)
+    ids = modal_inputs(opened.modal)
     submitted = await discord_fake.submit_modal(
         opened, {ids[label]: value for label, value in values.items()}, user=world.alice
     )
     return await submitted.wait_for_original(lambda m: not m.loading and bool(m.content))
-
-
-def modal_ids(modal: Any) -> dict[str, str]:
-    """label -> custom_id of every text input of a modal payload."""
-    found: dict[str, str] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == 4:
-                found[node["label"]] = node["custom_id"]
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(modal)
-    return found
 
 
 async def test_edit_is_for_the_owner_and_delete_asks_to_confirm(
@@ -212,7 +195,7 @@ async def test_edit_is_for_the_owner_and_delete_asks_to_confirm(
             "styles edit", {"style": style.id}, user=world.bob, channel=world.channel
         )
         assert await ia.wait_for_response() == 9
-        ids = modal_ids(ia.modal)
+        ids = modal_inputs(ia.modal)
         submitted = await discord_fake.submit_modal(ia, {ids["Name"]: "Stolen"}, user=world.bob)
         msg = await submitted.wait_for_original(lambda m: not m.loading and bool(m.content))
         assert "only its owner" in msg.content
@@ -222,7 +205,7 @@ async def test_edit_is_for_the_owner_and_delete_asks_to_confirm(
             "styles edit", {"style": style.id}, user=world.alice, channel=world.channel
         )
         await ia.wait_for_response()
-        ids = modal_ids(ia.modal)
+        ids = modal_inputs(ia.modal)
         assert "Speak like a pirate: {p}" in str(ia.modal)  # prefilled with the current style
         submitted = await discord_fake.submit_modal(ia, {ids["Name"]: "Corsair"}, user=world.alice)
         msg = await submitted.wait_for_original(lambda m: not m.loading and bool(m.content))

@@ -12,6 +12,7 @@ from typing import Any
 import discord
 
 from bot.tree import UNEXPECTED_PREFIX
+from tests.e2e.botkit import modal_inputs
 from tests.e2e.generate_support import generate_bot, log_in, make_world
 from tests.fakes.discord import FakeDiscord, FakeInteraction
 from tests.fakes.horde import FakeHorde
@@ -81,7 +82,7 @@ async def _style_modal(discord_fake: FakeDiscord, world: Any, values: dict[str, 
         "styles create", {}, user=world.alice, channel=world.channel
     )
     await opened.wait_for_response()
-    ids = _text_inputs(opened.modal)
+    ids = list(modal_inputs(opened.modal).values())
     fields = {
         "name": "Hostile",
         "prompt": "@everyone <@123> {p}",
@@ -95,23 +96,6 @@ async def _style_modal(discord_fake: FakeDiscord, world: Any, values: dict[str, 
     )
     msg = await submitted.wait_for_original(lambda m: not m.loading and bool(m.content))
     return msg.content
-
-
-def _text_inputs(modal: Any) -> list[str]:
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == 4:
-                found.append(node["custom_id"])
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(modal)
-    return found
 
 
 async def test_hostile_style_forms_are_refused_before_sending_and_mentions_never_ping(
