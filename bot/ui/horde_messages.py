@@ -122,8 +122,9 @@ _PAYER_ADVICE: dict[tuple[str, Payer], str] = {
         "The Horde did not accept the API key you registered. `/login` again with a current key."
     ),
     (ErrorKind.INVALID_API_KEY, Payer.SPONSOR): (
-        "The Horde no longer accepts this server's sponsor key; the moderators have been told. "
-        "Try again (the bot's default key is used now), or `/login` with your own key."
+        "The Horde no longer accepts this server's sponsor key, so the bot stops using it until "
+        "a moderator sets a new one. Try again (the bot's default key is used now), or "
+        "`/login` with your own key."
     ),
     (ErrorKind.INVALID_API_KEY, Payer.DEFAULT): (
         "The Horde did not accept the API key the bot uses for members without their own. "
@@ -161,9 +162,9 @@ def _payer_advice(kind: str, rc: str | None, payer: Payer) -> str | None:
         spent = _SHARED_KEY_SPENT[code]
         if payer is Payer.SPONSOR:
             return (
-                f"This server's sponsor key (a shared key) {spent}; the moderators have been "
-                "told. Try again (the bot's default key is used now), or `/login` with your "
-                "own key."
+                f"This server's sponsor key (a shared key) {spent}, so the bot stops using it "
+                "until a moderator sets a new one. Try again (the bot's default key is used "
+                "now), or `/login` with your own key."
             )
         return f"The shared key that paid {spent}. `/login` with another key."
     return _PAYER_ADVICE.get((kind, payer))

@@ -186,7 +186,7 @@ async def test_revoked_sponsor_key_is_reported_once_then_skipped(
         del fake_horde.records.shared_keys[shared.id]  # the owner deleted it on the Horde
         first = await run(discord_fake, world.alice, world.channel)
         assert "sponsor key" in first.content
-        assert "moderators have been told" in first.content
+        assert "until a moderator sets a new one" in first.content
         await discord_fake.wait_for_message(log_channel, lambda m: "sponsor key" in m.content)
         assert "Done" in (await run(discord_fake, world.bob, world.channel)).content
         assert "Done" in (await run(discord_fake, world.alice, world.channel)).content
