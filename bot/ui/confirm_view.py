@@ -43,7 +43,12 @@ class ConfirmView(InvokerOnlyView):
         try:
             text = await self._action()
         except Exception:
-            self.done = False  # refused by the Horde: nothing changed, the member may retry
+            # Refused (by the Horde, say): nothing changed, so the member may press again.
+            self.done = False
+            for item in self.children:
+                if isinstance(item, discord.ui.Button):
+                    item.disabled = False
+            await self.edit_origin(view=self)
             raise
         await interaction.edit_original_response(content=text, view=None)
         self.stop()
