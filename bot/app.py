@@ -29,6 +29,8 @@ from bot.storage.accounts import AccountRepository
 from bot.storage.chat import ChatRepository
 from bot.storage.database import Database
 from bot.storage.guilds import BlockedUserRepository, GuildSettingsRepository
+from bot.storage.sponsors import SponsorRepository
+from bot.style_catalog import StyleCatalog
 from bot.team_list import TeamListCache
 from bot.ui.chat_frontend import ChatFrontEnd
 from bot.ui.generate_frontend import GenerateFrontEnd
@@ -59,6 +61,7 @@ async def open_services(
             generations = build_generation_service(settings, horde, db, vault, clock)
             workers = WorkerListCache(horde, clock)
             chat = build_chat_service(settings, db, session, workers, clock)
+            styles = StyleCatalog(horde, clock)
             await generations.start()
             try:
                 yield Services(
@@ -75,10 +78,13 @@ async def open_services(
                     workers=workers,
                     chat=chat,
                     teams=TeamListCache(horde, clock),
+                    sponsors=SponsorRepository(db, vault, clock=clock),
+                    styles=styles,
                     clock=clock,
                 )
             finally:
                 # Before the database closes: in-flight jobs stay stored and resumable.
+                await styles.close()
                 await chat.close()
                 await generations.close()
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -12,6 +13,7 @@ from pathlib import Path
 import discord
 from discord.ext import commands
 
+from bot.policy import choose_key
 from bot.services import Services
 from bot.tree import HordeCommandTree
 from bot.ui.frontends import FrontEnds
@@ -33,6 +35,8 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.hordemod",
     "cogs.team",
     "cogs.chat",
+    "cogs.sharedkey",
+    "cogs.styles",
     "cogs.help",
 )
 
@@ -84,7 +88,7 @@ class HordeBot(commands.Bot):
             self._heartbeat_task = asyncio.create_task(self._beat(), name="heartbeat")
         # Logged in by now, so replies of generations from before a restart can be edited.
         resumed = await self.services.generations.resume(
-            self.front_ends.listener_for, self.services.key_for
+            self.front_ends.listener_for, functools.partial(choose_key, self.services)
         )
         if resumed:
             log.info("Resumed %d generations from before the restart", resumed)

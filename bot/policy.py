@@ -1,9 +1,13 @@
-"""The server rules a generation must pass, and the defaults it runs with.
+"""The server rules a generation must pass, the defaults it runs with, and whose key pays.
 
 Moderators set per-guild rules with ``/mod`` (blocked members, allowed channels, nsfw-only,
 cooldown, limits, defaults); ``/generate`` and ``/chat`` call :func:`check_generate` before
 anything is queued. The function takes plain ids rather than a Discord interaction so it can be
 tested without Discord; :func:`check_interaction` is the thin adapter the cogs use.
+
+:func:`choose_key` is the ONE place a paying key is chosen (every path that submits a
+generation calls it): the member's own key, then the server's sponsor key (only in its own
+server, and only while the Horde accepts it), then ``HORDE_DEFAULT_API_KEY``.
 """
 
 from __future__ import annotations
@@ -16,8 +20,17 @@ import discord
 
 from bot.config import Settings
 from bot.cooldowns import CooldownTracker
-from bot.errors import BadInput, BlockedMember, CooldownActive, NotAllowedHere
+from bot.errors import (
+    BadInput,
+    BlockedMember,
+    CooldownActive,
+    KeyNeedsRelogin,
+    NotAllowedHere,
+    NotLoggedIn,
+)
+from bot.generation import PaidKey, Payer
 from bot.reach import rules_guild_id
+from bot.secrets import UndecryptableSecret
 from bot.services import Services
 from bot.storage.guilds import GuildSettings
 
@@ -28,7 +41,9 @@ __all__ = [
     "GenerationPolicy",
     "check_generate",
     "check_interaction",
+    "choose_key",
     "ensure_not_blocked",
+    "own_key",
 ]
 
 
@@ -166,3 +181,38 @@ async def check_interaction(
         parent_channel_id=parent_id,
         record_use=record_use,
     )
+
+
+async def choose_key(services: Services, user_id: int, guild_id: int | None) -> PaidKey:
+    """The key a member's generation in ``guild_id`` (None: a DM) is paid with, and whose.
+
+    Own key first, then this server's usable sponsor key, then the bot's default key.
+    Raises :class:`KeyNeedsRelogin` when the member's stored key no longer decrypts, so they
+    are told to ``/login`` again instead of silently paying with someone else's key.
+    """
+    try:
+        account = await services.accounts.get(user_id)
+    except UndecryptableSecret as exc:
+        raise KeyNeedsRelogin() from exc
+    if account is not None:
+        return PaidKey(account.apikey, Payer.OWN)
+    if guild_id is not None:
+        sponsor = await services.sponsors.usable(guild_id)
+        if sponsor is not None:
+            return PaidKey(sponsor.apikey, Payer.SPONSOR)
+    return PaidKey(services.settings.horde_default_api_key, Payer.DEFAULT)
+
+
+async def own_key(services: Services, user_id: int) -> str:
+    """The member's own registered key, for commands that change something on the Horde or
+    read an account's data (never a sponsor's or the default key).
+
+    Raises :class:`NotLoggedIn` (nothing is sent) or :class:`KeyNeedsRelogin`.
+    """
+    try:
+        account = await services.accounts.get(user_id)
+    except UndecryptableSecret as exc:
+        raise KeyNeedsRelogin() from exc
+    if account is None:
+        raise NotLoggedIn()
+    return account.apikey

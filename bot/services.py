@@ -8,14 +8,15 @@ from bot.chat.service import ChatService
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.config import Settings
 from bot.cooldowns import CooldownTracker
-from bot.errors import KeyNeedsRelogin
 from bot.generation import GenerationService
 from bot.horde import HordeClient
 from bot.model_catalog import ModelCatalog
-from bot.secrets import KeyVault, UndecryptableSecret
+from bot.secrets import KeyVault
 from bot.storage.accounts import AccountRepository
 from bot.storage.database import Database
 from bot.storage.guilds import BlockedUserRepository, GuildSettingsRepository
+from bot.storage.sponsors import SponsorRepository
+from bot.style_catalog import StyleCatalog
 from bot.team_list import TeamListCache
 from bot.worker_list import WorkerListCache
 
@@ -37,16 +38,6 @@ class Services:
     workers: WorkerListCache  # the Horde's text workers, cached (/workers, chat capacity)
     chat: ChatService  # /chat's conversations and their queues (repository: ``chat.repo``)
     teams: TeamListCache  # the Horde's teams, cached (/team autocomplete, worker panel)
+    sponsors: SponsorRepository  # servers' sponsor keys (who pays is chosen in bot.policy)
+    styles: StyleCatalog  # the Horde's text styles, one shared background-refreshed cache
     clock: Clock = field(default=SYSTEM_CLOCK)
-
-    async def key_for(self, discord_user_id: int) -> str:
-        """The member's own Horde key when registered, else the bot's default key.
-
-        Raises :class:`KeyNeedsRelogin` when a stored key no longer decrypts, so the
-        member is told to ``/login`` again instead of silently paying with the default key.
-        """
-        try:
-            account = await self.accounts.get(discord_user_id)
-        except UndecryptableSecret as exc:
-            raise KeyNeedsRelogin() from exc
-        return account.apikey if account is not None else self.settings.horde_default_api_key

@@ -27,6 +27,7 @@ from bot.policy import check_interaction
 from bot.storage.chat import Conversation
 from bot.ui.chat_frontend import CHAT_OFF, ChatFrontEnd
 from bot.ui.replies import reply
+from bot.ui.style_views import chat_style_model, overridden_note, resolve_style, style_choices
 from cogs.chat_personas import (
     add_persona,
     edit_persona,
@@ -78,6 +79,7 @@ class Chat(commands.Cog):
         persona="Who the bot plays (default: Assistant)",
         model="A text model (default: the persona's or the server's)",
         private="A private thread only you (and whoever you add) can see",
+        style="A Horde text style whose models share one instruct format (replaces model)",
     )
     async def start(
         self,
@@ -85,6 +87,7 @@ class Chat(commands.Cog):
         persona: str | None = None,
         model: str | None = None,
         private: bool = False,
+        style: str | None = None,
     ) -> None:
         channel = interaction.channel
         if not isinstance(channel, discord.TextChannel) or interaction.guild_id is None:
@@ -94,6 +97,9 @@ class Chat(commands.Cog):
         policy = await check_interaction(self.bot.services, interaction, record_use=False)
         chosen = await resolve_persona(self.repo, interaction.guild_id, persona)
         model_name = await self._model(model) or chosen.default_model or policy.default_model
+        styled = await resolve_style(self.bot.services.styles, style) if style else None
+        if styled is not None:
+            model_name = await chat_style_model(self.bot.services.chat.reference, styled)
         await interaction.response.defer(ephemeral=private, thinking=True)
         kind = discord.ChannelType.private_thread if private else discord.ChannelType.public_thread
         try:
@@ -117,10 +123,12 @@ class Chat(commands.Cog):
             persona=chosen,
             model=model_name,
             private=private,
+            style_id=styled.id if styled is not None else None,
         )
         await self._welcome(thread, conversation, chosen.greeting)
         log.info("Member %s started conversation %s", interaction.user.id, conversation.id)
-        await interaction.followup.send(f"Your conversation is in {thread.mention}.")
+        note = f"\n{overridden_note(styled, {'model': model})}" if styled is not None else ""
+        await interaction.followup.send(f"Your conversation is in {thread.mention}.{note}")
 
     async def _model(self, requested: str | None) -> str | None:
         """The member's model, which some worker must serve now (None: not chosen)."""
@@ -144,6 +152,12 @@ class Chat(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         choices = await self.catalog.choices(current)
         return [app_commands.Choice(name=c.label, value=c.value) for c in choices]
+
+    @start.autocomplete("style")
+    async def _style_choices(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return style_choices(await self.bot.services.styles.for_autocomplete(), current)
 
     @start.autocomplete("persona")
     async def _persona_choices(

@@ -21,6 +21,7 @@ from bot.generation import JobKind
 from bot.policy import GenerationPolicy, check_interaction
 from bot.reach import everywhere
 from bot.ui.generate_frontend import GenerateFrontEnd, Job, checked_params
+from bot.ui.style_views import style_choices, styled_job
 
 __all__ = ["Generate", "setup"]
 
@@ -52,6 +53,7 @@ class Generate(commands.Cog):
         stop="Stop sequences, separated by |",
         trusted_workers="Only use workers trusted by the Horde",
         private="Only you see the result",
+        style="A text style of the Horde (its own settings and models replace yours, except n)",
     )
     async def generate(
         self,
@@ -68,9 +70,20 @@ class Generate(commands.Cog):
         stop: str | None = None,
         trusted_workers: bool = False,
         private: bool = False,
+        style: str | None = None,
     ) -> None:
         services = self.bot.services
         prompt = _checked_prompt(prompt)
+        given = {
+            "model": model,
+            "max_length": max_length,
+            "max_context_length": max_context_length,
+            "temperature": temperature,
+            "top_p": top_p,
+            "top_k": top_k,
+            "rep_pen": rep_pen,
+            "stop": stop,
+        }
         with self.front_end.cooldown_undone_on_error(interaction):
             policy = await check_interaction(services, interaction)
             raw = {
@@ -91,6 +104,8 @@ class Generate(commands.Cog):
                 private=private,
                 policy=policy,
             )
+            if style is not None:
+                job = await styled_job(services.styles, job, style, given)
             await self.front_end.start_job(interaction, job)
 
     @generate.autocomplete("model")
@@ -99,6 +114,12 @@ class Generate(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         choices = await self.catalog.choices(current)
         return [app_commands.Choice(name=c.label, value=c.value) for c in choices]
+
+    @generate.autocomplete("style")
+    async def _style_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return style_choices(await self.bot.services.styles.for_autocomplete(), current)
 
     # --- the shared path of /generate, Regenerate and Continue ---------------------------
 

@@ -23,6 +23,7 @@ from bot.ui.horde_messages import describe_horde_error
 from bot.ui.mod_render import BotHealth, channels_text, health_embed, settings_text
 from bot.ui.modlog import post_to_log_channel
 from bot.ui.replies import reply
+from bot.ui.sponsor_views import SponsorModal, current_summary, sponsor_line, sponsor_status_text
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,11 @@ class Moderation(commands.Cog):
     )
     channels = app_commands.Group(
         name="channels", description="Choose the channels /generate may run in", parent=mod
+    )
+    sponsor = app_commands.Group(
+        name="sponsor",
+        description="A Horde key members here pay with if they have none",
+        parent=mod,
     )
 
     def __init__(self, bot: HordeBot) -> None:
@@ -95,7 +101,11 @@ class Moderation(commands.Cog):
             blocked_here=len(await services.blocked.list(guild_id)),
         )
         settings = await services.guild_settings.get(guild_id)
-        await reply(interaction, embed=health_embed(health, settings))
+        embed = health_embed(health, settings)
+        embed.add_field(
+            name="Sponsor key", value=sponsor_line(await services.sponsors.info(guild_id))
+        )
+        await reply(interaction, embed=embed)
 
     async def _horde_health(self) -> str:
         try:
@@ -103,6 +113,31 @@ class Moderation(commands.Cog):
         except HordeError as exc:
             return f"unreachable: {describe_horde_error(exc)}"
         return f"{beat.message or '?'}, version {beat.version or '?'}"
+
+    # --- sponsor key ------------------------------------------------------------------
+
+    @sponsor.command(name="set", description="Set the key members without their own pay with")
+    async def sponsor_set(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.send_modal(SponsorModal(self.bot, self.bot.services))
+
+    @sponsor.command(name="status", description="Whose sponsor key is set and what it has left")
+    async def sponsor_status(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        guild_id = self._guild(interaction)
+        services = self.bot.services
+        info = await services.sponsors.info(guild_id)
+        current = await current_summary(services, guild_id) if info is not None else None
+        await reply(interaction, sponsor_status_text(info, current))
+
+    @sponsor.command(name="clear", description="Forget this server's sponsor key")
+    async def sponsor_clear(self, interaction: discord.Interaction[Any]) -> None:
+        if not await self.bot.services.sponsors.delete(self._guild(interaction)):
+            await reply(interaction, "No sponsor key was set.")
+            return
+        await self._done(
+            interaction,
+            "Cleared the sponsor key: members without their own key use the bot's default key.",
+        )
 
     # --- members --------------------------------------------------------------------
 

@@ -108,11 +108,11 @@ class Team(commands.Cog):
         team_id = await self._resolve(team)
         horde = self.bot.services.horde
 
-        async def delete_it(pressed: discord.Interaction[Any]) -> str:
-            key = await registered_key(self.bot.services, pressed.user.id)
+        async def delete_it() -> str:
+            key = await registered_key(self.bot.services, interaction.user.id)
             gone = await horde.delete_team(team_id, apikey=key)
             self.cache.deleted(team_id)
-            log.info("Member %s deleted team %s", pressed.user.id, team_id)
+            log.info("Member %s deleted team %s", interaction.user.id, team_id)
             return f"Team **{plain(gone.deleted_name)}** was deleted; its workers have no team now."
 
         view = ConfirmView(invoker_id=interaction.user.id, action=delete_it)

@@ -344,6 +344,8 @@ class ChatService:
             kind=JobKind.CHAT,
             params={k: v for k, v in params.items() if v is not None},
             models=(conversation.model,) if conversation.model else (),
+            # A style replaces params and models on the Horde (stops are trimmed locally).
+            options={"style": conversation.style_id} if conversation.style_id else {},
             guild_id=conversation.guild_id,
             reply=ReplyAddress(channel_id=conversation.thread_id, private=conversation.private),
             context=context.to_json(),

@@ -11,7 +11,7 @@ Wiring (once per bot, per Horde base URL)::
     service = GenerationService(client, governor, poller, JobRepository(db, vault), clock,
                                 max_in_flight_per_user=3, retention_days=7)
     await service.start()                 # also purges old rows, then daily
-    await service.resume(listener_factory, services.key_for)   # after start, before serving
+    await service.resume(listener_factory, choose_key)  # bot.policy   # after start, before serving
     ...
     await service.close()                 # graceful: everything unfinished stays resumable
 
@@ -46,8 +46,9 @@ After a restart, ``resume(listener_factory, apikey_for)`` calls ``listener_facto
 with each stored :class:`JobRecord` (its ``reply``, a :class:`ReplyAddress`: channel,
 application id, decrypted interaction token — None if unreadable —, message id, private,
 token issue time; and the kind's own ``context``) to get the listener that completes that
-same reply; pending jobs are submitted again with ``await apikey_for(record.user_id)``,
-submitted ones are polled again, and terminal but undelivered ones are delivered again.
+same reply; pending jobs are submitted again with
+``await apikey_for(record.user_id, record.guild_id)`` (a :class:`PaidKey`: the key and whose
+it is), submitted ones are polled again, and terminal but undelivered ones are delivered again.
 
 Other calls: ``cancel(job_id) -> bool`` (the Cancel button; False if it had already ended,
 :class:`JobNotFound` if unknown), ``cancel_user(guild_id, user_id) -> int`` (moderators;
@@ -84,6 +85,8 @@ from bot.generation.state import (
     JobRecord,
     JobSnapshot,
     JobState,
+    PaidKey,
+    Payer,
     ReplyAddress,
 )
 
@@ -104,6 +107,8 @@ __all__ = [
     "JobSnapshot",
     "JobState",
     "ListenerFactory",
+    "PaidKey",
+    "Payer",
     "Poller",
     "ReplyAddress",
     "ResultUndeliverable",

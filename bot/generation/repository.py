@@ -24,6 +24,7 @@ from bot.generation.state import (
     JobKind,
     JobRecord,
     JobState,
+    Payer,
     ReplyAddress,
     dumps,
 )
@@ -38,7 +39,7 @@ _COLUMNS = (
     "id, kind, state, horde_id, user_id, guild_id, channel_id, application_id, "
     "interaction_token, message_id, private, issued_at, prompt, params, models, options, status, "
     "generations, error_kind, error_rc, error_message, context, created_at, submitted_at, "
-    "finished_at, delivered_at, polled_at, dm_fallback, undelivered"
+    "finished_at, delivered_at, polled_at, dm_fallback, undelivered, payer"
 )
 _ACTIVE = tuple(s.value for s in (JobState.PENDING, JobState.SUBMITTED))
 _TERMINAL = tuple(s.value for s in TERMINAL_STATES)
@@ -80,8 +81,8 @@ class JobRepository:
             row = await tx.fetchone(
                 "INSERT INTO generations (kind, state, user_id, guild_id, channel_id, "
                 "application_id, interaction_token, message_id, private, issued_at, prompt, "
-                "params, models, options, context, created_at, dm_fallback) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "params, models, options, context, created_at, dm_fallback, payer) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     JobKind(request.kind).value,
                     JobState.PENDING.value,
@@ -100,6 +101,7 @@ class JobRepository:
                     dumps(dict(request.context)),
                     now,
                     int(reply.dm_fallback),
+                    request.payer.value if request.payer else None,
                 ),
             )
         assert row is not None
@@ -302,7 +304,16 @@ class JobRepository:
             delivered_at=row["delivered_at"],
             polled_at=row["polled_at"],
             undelivered=bool(row["undelivered"]),
+            payer=_payer(row["payer"]),
         )
+
+
+def _payer(value: str | None) -> Payer | None:
+    """The stored payer; None for jobs stored before it was recorded (or an unknown value)."""
+    try:
+        return Payer(value) if value else None
+    except ValueError:
+        return None
 
 
 def _kind(value: str) -> str:

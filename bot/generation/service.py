@@ -7,6 +7,7 @@ layer uses it.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -30,6 +31,7 @@ from bot.generation.state import (
     JobRecord,
     JobSnapshot,
     JobState,
+    PaidKey,
 )
 from bot.generation.submitter import Submitter
 from bot.horde import HordeClient
@@ -41,7 +43,8 @@ __all__ = ["ApiKeyResolver", "GenerationService", "ListenerFactory"]
 log = logging.getLogger(__name__)
 
 ListenerFactory = Callable[[JobRecord], JobListener]
-ApiKeyResolver = Callable[[int], Awaitable[str]]
+# (payer's Discord id, guild id or None) -> the key a resumed job is submitted with again.
+ApiKeyResolver = Callable[[int, int | None], Awaitable[PaidKey]]
 
 
 class GenerationService:
@@ -348,8 +351,8 @@ class GenerationService:
         """After a restart: re-track every unfinished job and re-deliver undelivered results.
 
         ``listener_factory(record)`` makes the listener of each job (it gets the stored
-        interaction token, message id, context…); ``apikey_for(user_id)`` gives the payer's
-        key for jobs that must be submitted again. Returns how many jobs were picked up.
+        interaction token, message id, context…); ``apikey_for(user_id, guild_id)`` gives the
+        payer's key for jobs that must be submitted again. Returns how many jobs were picked up.
 
         Only the first call does anything: a second one would deliver results twice.
         """
@@ -380,7 +383,7 @@ class GenerationService:
     async def _resubmit(self, job: LiveJob, record: JobRecord, apikey_for: ApiKeyResolver) -> None:
         job.state = JobState.PENDING
         try:
-            apikey = await apikey_for(record.user_id)
+            paid = await apikey_for(record.user_id, record.guild_id)
         except UserFacingError as exc:
             await self._finish(job, JobState.FAILED, error=key_error(exc.user_message))
             return
@@ -388,7 +391,8 @@ class GenerationService:
             log.exception("no API key for resumed job %s", record.id)
             await self._finish(job, JobState.FAILED, error=key_error(None))
             return
-        self._start_submit(job, record.to_request(), apikey)
+        request = dataclasses.replace(record.to_request(), payer=paid.payer)
+        self._start_submit(job, request, paid.apikey)
 
     @staticmethod
     def _make_listener(factory: ListenerFactory, record: JobRecord) -> JobListener:

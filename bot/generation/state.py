@@ -25,6 +25,8 @@ __all__ = [
     "JobRecord",
     "JobSnapshot",
     "JobState",
+    "PaidKey",
+    "Payer",
 ]
 
 # The keyword arguments of ``HordeClient.generate_async`` a request may carry in ``options``.
@@ -36,6 +38,7 @@ SUBMIT_OPTIONS: frozenset[str] = frozenset(
         "worker_blacklist",
         "softprompt",
         "allow_downgrade",
+        "style",  # a text style's id: the Horde applies its prompt, params and models
     }
 )
 
@@ -45,6 +48,23 @@ class JobKind(StrEnum):
 
     GENERATE = "generate"
     CHAT = "chat"
+
+
+class Payer(StrEnum):
+    """Whose key paid for a job: the member's own, the server's sponsor key, or the bot's
+    default key. Stored with the job so its reply can say whose limit or kudos ran out."""
+
+    OWN = "own"
+    SPONSOR = "sponsor"
+    DEFAULT = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class PaidKey:
+    """The key a job is submitted with and whose it is; never log or show ``apikey``."""
+
+    apikey: str = field(repr=False)
+    payer: Payer
 
 
 class JobState(StrEnum):
@@ -229,6 +249,7 @@ class GenerationRequest:
     guild_id: int | None = None
     reply: ReplyAddress = field(default_factory=ReplyAddress)
     context: Mapping[str, Any] = field(default_factory=dict)
+    payer: Payer | None = None
 
     def submit_options(self) -> dict[str, Any]:
         """The ``generate_async`` keyword arguments besides prompt, params and models."""
@@ -263,6 +284,7 @@ class JobRecord:
     delivered_at: float | None
     polled_at: float | None
     undelivered: bool = False  # settled, but the result reached nobody (see /history)
+    payer: Payer | None = None
 
     def to_request(self) -> GenerationRequest:
         """The request this job was made from (to submit it again after a restart)."""
@@ -279,6 +301,7 @@ class JobRecord:
             guild_id=self.guild_id,
             reply=self.reply,
             context=self.context,
+            payer=self.payer,
         )
 
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.logging_setup import register_secret
-from bot.secrets import KeyVault, UndecryptableSecret
+from bot.secrets import KeyVault
 from bot.storage.database import Database
+from bot.storage.rotation import rotate_tokens
 
 
 @dataclass(frozen=True)
@@ -109,20 +110,10 @@ class AccountRepository:
 
         Returns ``(rotated, undecryptable)``; undecryptable rows are left as they are.
         """
-        rows = await self._db.fetchall("SELECT discord_user_id, apikey_token FROM accounts")
-        rotated = undecryptable = 0
-        async with self._db.transaction() as tx:
-            for row in rows:
-                try:
-                    token = self._vault.rotate(row["apikey_token"])
-                except UndecryptableSecret:
-                    undecryptable += 1
-                    continue
-                await tx.execute(
-                    "UPDATE accounts SET apikey_token = ? WHERE discord_user_id = ?",
-                    (token, row["discord_user_id"]),
-                )
-                rotated += 1
-        if rotated:
-            await self._db.checkpoint()
-        return rotated, undecryptable
+        return await rotate_tokens(
+            self._db,
+            self._vault,
+            table="accounts",
+            id_column="discord_user_id",
+            cipher_column="apikey_token",
+        )

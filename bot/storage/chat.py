@@ -48,6 +48,7 @@ class Conversation:
     private: bool
     active: bool
     created_at: float
+    style_id: str | None = None  # a Horde text style sent with every turn (/chat start style:)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,7 @@ def _conversation(row: Row) -> Conversation:
         private=bool(row["private"]),
         active=bool(row["active"]),
         created_at=row["created_at"],
+        style_id=row["style_id"],
     )
 
 
@@ -174,13 +176,14 @@ class ChatRepository:
         persona: Persona,
         model: str | None,
         private: bool,
+        style_id: str | None = None,
     ) -> Conversation:
         now = self._clock.time()
         async with self._db.transaction() as tx:
             row = await tx.fetchone(
                 "INSERT INTO chat_conversations (guild_id, thread_id, parent_id, owner_id,"
-                " persona_name, system_text, model, private, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                " persona_name, system_text, model, private, created_at, updated_at, style_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     guild_id,
                     thread_id,
@@ -192,6 +195,7 @@ class ChatRepository:
                     int(private),
                     now,
                     now,
+                    style_id,
                 ),
             )
         assert row is not None

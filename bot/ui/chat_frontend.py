@@ -18,8 +18,14 @@ import discord
 
 from bot.chat.service import ChatContext, ChatService, TurnLimits
 from bot.errors import BadInput, NotAllowedHere, NotPermitted, UserFacingError
-from bot.generation import GenerationRequest, GenerationService, JobRecord, ReplyAddress
-from bot.policy import GenerationPolicy, check_generate
+from bot.generation import (
+    GenerationRequest,
+    GenerationService,
+    JobRecord,
+    Payer,
+    ReplyAddress,
+)
+from bot.policy import GenerationPolicy, check_generate, choose_key
 from bot.storage.chat import ChatRepository, Conversation, StoredTurn
 from bot.ui.chat_updater import ChatReplyUpdater
 from bot.ui.frontends import ButtonPress, FrontEndBase, may_manage
@@ -56,11 +62,18 @@ class ChatFrontEnd(FrontEndBase):
     def listener(self, record: JobRecord) -> ChatReplyUpdater:
         """Completes the same chat reply after a restart (and stores it in the conversation)."""
         return self._updater(
-            _address_of(record), ChatContext.from_json(record.context), record.models
+            _address_of(record),
+            ChatContext.from_json(record.context),
+            record.models,
+            record.payer,
         )
 
     def _updater(
-        self, address: ReplyAddress, context: ChatContext, models: tuple[str, ...]
+        self,
+        address: ReplyAddress,
+        context: ChatContext,
+        models: tuple[str, ...],
+        payer: Payer | None,
     ) -> ChatReplyUpdater:
         return ChatReplyUpdater(
             self._client,
@@ -68,6 +81,7 @@ class ChatFrontEnd(FrontEndBase):
             context,
             models,
             finish=self.service.finish,
+            payer=payer,
             clock=self.services.clock,
             min_interval=self._edit_interval,
         )
@@ -123,7 +137,7 @@ class ChatFrontEnd(FrontEndBase):
         if thread is None:
             return None
         try:
-            apikey = await self.services.key_for(request.user_id)
+            paid = await choose_key(self.services, request.user_id, request.guild_id)
         except UserFacingError as error:
             await thread.send(error.user_message, allowed_mentions=NO_MENTIONS)
             return None
@@ -134,10 +148,15 @@ class ChatFrontEnd(FrontEndBase):
             )
         placeholder = await thread.send("⏳ Thinking…", allowed_mentions=NO_MENTIONS, **extra)
         address = dataclasses.replace(request.reply, message_id=placeholder.id)
-        submitted = dataclasses.replace(request, reply=address)
-        listener = self._updater(address, ChatContext.from_json(request.context), request.models)
+        submitted = dataclasses.replace(request, reply=address, payer=paid.payer)
+        context = ChatContext.from_json(request.context)
+        listener = self.watch_sponsor(
+            self._updater(address, context, request.models, paid.payer),
+            paid.payer,
+            request.guild_id,
+        )
         try:
-            return await engine.submit(submitted, apikey=apikey, listener=listener)
+            return await engine.submit(submitted, apikey=paid.apikey, listener=listener)
         except UserFacingError as error:  # too many in flight, or the engine is closing
             await placeholder.edit(content=f"❌ {error.user_message}")
             return None

@@ -20,7 +20,7 @@ import discord
 from bot.chat.prompt import trim_reply
 from bot.chat.service import ChatContext
 from bot.clock import SYSTEM_CLOCK, Clock
-from bot.generation.state import JobSnapshot, ReplyAddress
+from bot.generation.state import JobSnapshot, Payer, ReplyAddress
 from bot.ui.delivery import NO_MENTIONS, ReplyDelivery
 from bot.ui.generation_render import Rendered, RequestFacts
 from bot.ui.job_buttons import build_chat_view
@@ -46,10 +46,11 @@ class ChatReplyUpdater(ReplyDelivery):
         models: tuple[str, ...] = (),
         *,
         finish: FinishHook,
+        payer: Payer | None = None,
         clock: Clock = SYSTEM_CLOCK,
         min_interval: float = DEFAULT_EDIT_INTERVAL,
     ) -> None:
-        facts = RequestFacts(prompt=context.quote or "…", models=models)
+        facts = RequestFacts(prompt=context.quote or "…", models=models, payer=payer)
         super().__init__(client, facts, clock=clock, min_interval=min_interval)
         self.address = address  # the thread (channel_id) and the placeholder (message_id)
         self.context = context

@@ -17,11 +17,12 @@ from typing import Any, Protocol, TypeVar
 import discord
 
 from bot.errors import NotPermitted
-from bot.generation.state import JobKind, JobListener, JobRecord
+from bot.generation.state import JobKind, JobListener, JobRecord, Payer
 from bot.services import Services
 from bot.tree import answer_error
 from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
 from bot.ui.replies import reply
+from bot.ui.sponsor_watch import watched
 
 __all__ = [
     "ButtonPress",
@@ -63,6 +64,12 @@ class FrontEnd(Protocol):
         """Handle a click on one of this kind's buttons; answers the interaction itself."""
         ...
 
+    def watch_sponsor(
+        self, listener: JobListener, payer: Payer | None, guild_id: int | None
+    ) -> JobListener:
+        """Wrap the listener of a job paid with a sponsor key (see :mod:`bot.ui.sponsor_watch`)."""
+        ...
+
     async def start(self) -> None:
         """Start background work once the bot runs (after the engine resumed)."""
         ...
@@ -89,6 +96,12 @@ class FrontEndBase:
 
     async def close(self) -> None:
         return None
+
+    def watch_sponsor(
+        self, listener: JobListener, payer: Payer | None, guild_id: int | None
+    ) -> JobListener:
+        """``listener``, watched for a refused sponsor key when the sponsor pays."""
+        return watched(listener, self._client, self.services, payer, guild_id)
 
 
 class JobLookup(Protocol):
@@ -129,7 +142,8 @@ class FrontEnds:
 
     def listener_for(self, record: JobRecord) -> JobListener:
         """The engine's ``listener_factory``: the listener of a stored job, by its kind."""
-        return self._by_kind[record.kind].listener(record)
+        front_end = self._by_kind[record.kind]
+        return front_end.watch_sponsor(front_end.listener(record), record.payer, record.guild_id)
 
     async def press(
         self,

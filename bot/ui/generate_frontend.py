@@ -21,7 +21,7 @@ from bot.errors import BadInput
 from bot.generation import GenerationRequest, JobNotFound, JobRecord, ReplyAddress
 from bot.horde.errors import HordeValidationError
 from bot.horde.params import validate_params
-from bot.policy import GenerationPolicy, check_interaction
+from bot.policy import GenerationPolicy, check_interaction, choose_key
 from bot.reach import bot_may_post_here, rules_guild_id
 from bot.ui.frontends import ButtonPress, FrontEndBase, require_manager
 from bot.ui.generation_render import RequestFacts
@@ -55,6 +55,8 @@ class Job:
             return self.context
         return {**self.context, SHOWN_PROMPT: self.shown_prompt}
 
+    style: str | None = None  # a text style's id (the Horde applies it)
+
 
 class GenerateFrontEnd(FrontEndBase):
     """The :class:`~bot.ui.frontends.FrontEnd` of ``JobKind.GENERATE``."""
@@ -68,7 +70,13 @@ class GenerateFrontEnd(FrontEndBase):
             self._client,
             record.user_id,
             reply,
-            RequestFacts.of(shown_prompt_of(record), record.params, record.models),
+            RequestFacts.of(
+                shown_prompt_of(record),
+                record.params,
+                record.models,
+                payer=record.payer,
+                note=_note(record.context),
+            ),
             clock=self.services.clock,
             min_interval=self._edit_interval,
         )
@@ -84,13 +92,14 @@ class GenerateFrontEnd(FrontEndBase):
         services = self.services
         engine = services.generations
         user_id = interaction.user.id
-        apikey = await services.key_for(user_id)
+        paid = await choose_key(services, user_id, rules_guild_id(interaction))
         request = GenerationRequest(
             prompt=job.prompt,
             user_id=user_id,
             params=job.params,
             models=job.models,
             trusted_workers=job.trusted_workers,
+            options={"style": job.style} if job.style else {},
             guild_id=rules_guild_id(interaction),  # None where no server rules exist
             reply=ReplyAddress(
                 channel_id=interaction.channel_id,
@@ -101,18 +110,28 @@ class GenerateFrontEnd(FrontEndBase):
                 dm_fallback=not bot_may_post_here(interaction),
             ),
             context=job.stored_context(),
+            payer=paid.payer,
         )
         listener = ReplyUpdater(
             self._client,
             user_id,
             request.reply,
-            RequestFacts.of(job.shown_prompt or job.prompt, job.params, job.models),
+            RequestFacts.of(
+                job.shown_prompt or job.prompt,
+                job.params,
+                job.models,
+                payer=paid.payer,
+                note=_note(job.context),
+            ),
             clock=services.clock,
             min_interval=self._edit_interval,
             attached=False,
         )
+        watched = self.watch_sponsor(listener, paid.payer, request.guild_id)
         limit = job.policy.max_in_flight
-        job_id = await engine.submit(request, apikey=apikey, listener=listener, max_in_flight=limit)
+        job_id = await engine.submit(
+            request, apikey=paid.apikey, listener=watched, max_in_flight=limit
+        )
         try:
             callback = await interaction.response.defer(thinking=True, ephemeral=job.private)
             message_id = callback.message_id if callback is not None else None
@@ -184,8 +203,9 @@ class GenerateFrontEnd(FrontEndBase):
                 trusted_workers=bool(record.options.get("trusted_workers", False)),
                 private=record.reply.private,
                 policy=policy,
-                context={"from_job": job_id, "continued": extend},
+                context={"from_job": job_id, "continued": extend, **_style_context(record)},
                 shown_prompt=record.context.get(SHOWN_PROMPT),
+                style=_opt_str(record.options.get("style")),
             )
             await self.start_job(interaction, job)
 
@@ -217,6 +237,20 @@ def shown_prompt_of(record: JobRecord) -> str:
     """What the reply shows as the request (see ``Job.shown_prompt``)."""
     shown = record.context.get(SHOWN_PROMPT)
     return shown if isinstance(shown, str) else record.prompt
+
+
+def _note(context: Mapping[str, Any]) -> str | None:
+    """The line a job's reply shows under its prompt (e.g. what a style replaced)."""
+    return _opt_str(context.get("style_note"))
+
+
+def _style_context(record: JobRecord) -> dict[str, Any]:
+    note = record.context.get("style_note")
+    return {"style_note": note} if isinstance(note, str) else {}
+
+
+def _opt_str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -18,7 +18,7 @@ from typing import Any
 import discord
 
 from bot.generation.errors import ErrorKind
-from bot.generation.state import ErrorInfo, Generation, JobPhase, JobSnapshot
+from bot.generation.state import ErrorInfo, Generation, JobPhase, JobSnapshot, Payer
 from bot.ui.horde_messages import describe_failure
 
 __all__ = [
@@ -69,13 +69,27 @@ class RequestFacts:
     prompt: str
     n: int = 1
     models: tuple[str, ...] = ()
+    payer: Payer | None = None  # whose key paid: advice on a refusal fits that key
+    note: str | None = None  # e.g. which options a style replaced
 
     @classmethod
-    def of(cls, prompt: str, params: Any, models: Sequence[str]) -> RequestFacts:
+    def of(
+        cls,
+        prompt: str,
+        params: Any,
+        models: Sequence[str],
+        *,
+        payer: Payer | None = None,
+        note: str | None = None,
+    ) -> RequestFacts:
         """From a request's or a stored record's prompt, params mapping and models."""
         n = params.get("n") if hasattr(params, "get") else None
         return cls(
-            prompt=prompt, n=int(n) if isinstance(n, int) and n > 0 else 1, models=tuple(models)
+            prompt=prompt,
+            n=int(n) if isinstance(n, int) and n > 0 else 1,
+            models=tuple(models),
+            payer=payer,
+            note=note,
         )
 
 
@@ -124,7 +138,7 @@ class Rendered:
 
 def render(snapshot: JobSnapshot, facts: RequestFacts) -> Rendered:
     """The reply for ``snapshot``: status, warning, times and kudos, then any text."""
-    lines = [_prompt_line(facts), _status_line(snapshot, facts)]
+    lines = [_prompt_line(facts), facts.note or "", _status_line(snapshot, facts)]
     if not snapshot.terminal and not snapshot.is_possible:
         lines.append(NO_WORKER_WARNING)
     lines.append(_details_line(snapshot))
@@ -145,7 +159,9 @@ def render(snapshot: JobSnapshot, facts: RequestFacts) -> Rendered:
     )
 
 
-def describe_job_error(error: ErrorInfo | None, *, was_possible: bool = True) -> str:
+def describe_job_error(
+    error: ErrorInfo | None, *, was_possible: bool = True, payer: Payer | None = None
+) -> str:
     """Plain words for why a job ended badly, from what the engine stored (kind, rc, message)."""
     if error is None:
         return "The generation did not finish."
@@ -167,7 +183,7 @@ def describe_job_error(error: ErrorInfo | None, *, was_possible: bool = True) ->
         return error.message  # the bot's own words: the stored key could not be read
     if kind not in set(ErrorKind):
         return f"The Horde refused: {error.message}"  # a kind this release does not know
-    return describe_failure(kind, error.rc, error.message)
+    return describe_failure(kind, error.rc, error.message, payer=payer)
 
 
 # --- content -------------------------------------------------------------------------------
@@ -201,7 +217,7 @@ def _status_line(s: JobSnapshot, facts: RequestFacts) -> str:
     if phase is JobPhase.CANCELLED:
         partial = " Partial result below." if s.generations else ""
         return f"🛑 **Cancelled.**{partial}"
-    return "❌ " + describe_job_error(s.error, was_possible=s.is_possible)
+    return "❌ " + describe_job_error(s.error, was_possible=s.is_possible, payer=facts.payer)
 
 
 def _details_line(s: JobSnapshot) -> str:

@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import discord
 from cryptography.fernet import Fernet
@@ -98,3 +99,21 @@ async def view_ready(world: World, fake: FakeDiscord, msg: FakeMessage) -> FakeM
     store = world.bot._connection._view_store
     await fake.wait_for(lambda: store.is_message_tracked(msg.id) or None, 5)
     return msg
+
+
+def modal_inputs(modal: Any) -> dict[str, str]:
+    """``label -> custom_id`` of every text input of a modal the bot opened, in order."""
+    found: dict[str, str] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == 4:
+                found[node["label"]] = node["custom_id"]
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(modal)
+    return found

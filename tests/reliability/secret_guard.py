@@ -3,7 +3,9 @@
 Used as an autouse fixture by ``tests/e2e/conftest.py`` and ``tests/reliability/conftest.py``.
 For the duration of a test every logger records at DEBUG into a list (cheap: records are only
 formatted at teardown). At teardown the secrets known to the fakes the test used — every fake
-Horde user's API key, every key typed into an API-key modal field, the fake Discord bot token,
+Horde user's API key, every shared key the fake Horde ever made (a server's sponsor key, a
+member's new key from ``/sharedkey create``), every key typed into an API-key modal field (a
+``/login`` key, a ``/mod sponsor set`` key), the fake Discord bot token,
 every interaction token the fake issued — plus every Fernet key generated in this process (the
 bot's ``ENCRYPTION_KEY`` in tests) are searched for in:
 
@@ -12,6 +14,10 @@ bot's ``ENCRYPTION_KEY`` in tests) are searched for in:
   prints it (which adds ``extra=`` context such as job ids);
 * every JSON body and uploaded file the bot sent to the fake Discord's REST API;
 * any text a test hands to :meth:`SecretGuard.watch` (a ``/metrics`` scrape, say).
+
+One exception, declared by the test: a key the bot must show once (``/sharedkey create``
+shows the new key privately to its creator) may appear in exactly one body sent to Discord
+(:meth:`SecretGuard.shown_once`); a second body, or any log line, is still a leak.
 
 Teardown order makes this work: an autouse fixture is set up before ``discord_fake`` and
 ``fake_horde`` and so torn down after them, when every request is recorded.
@@ -93,6 +99,11 @@ class SecretGuard:
         self._capture = _Capture()
         self._root_level = logging.NOTSET
         self._watched: dict[str, list[str]] = {}
+        self._shown_once: set[str] = set()
+
+    def shown_once(self, secret: str) -> None:
+        """``secret`` may appear in one Discord body (never two, never in a log)."""
+        self._shown_once.add(secret)
 
     def __enter__(self) -> SecretGuard:
         root = logging.getLogger()
@@ -128,10 +139,15 @@ class SecretGuard:
         # One place for both renderings, so a leak is reported once.
         places = {"logs": f"{self.log_text()}\n{self.json_log_text()}"}
         places.update((where, "\n".join(texts)) for where, texts in self._watched.items())
+        found: list[str] = []
         for fake in fakes:
             if isinstance(fake, FakeDiscord):
-                places["discord bodies"] = sent_bodies(fake)
-        return [
+                bodies = sent_body_list(fake)
+                for secret in wanted:
+                    hits = sum(secret in body for body in bodies)
+                    if hits > (1 if secret in self._shown_once else 0):
+                        found.append(f"discord bodies: {secret[:4]}…({len(secret)} chars)")
+        return found + [
             f"{where}: {secret[:4]}…({len(secret)} chars)"
             for where, text in places.items()
             for secret in wanted
@@ -139,16 +155,18 @@ class SecretGuard:
         ]
 
 
-def sent_bodies(fake: FakeDiscord) -> str:
-    """Every JSON body and uploaded file the bot sent to the fake's REST API, as one text."""
+def sent_body_list(fake: FakeDiscord) -> list[str]:
+    """Every JSON body and uploaded file the bot sent to the fake's REST API, one per call."""
     parts: list[str] = []
     for call in fake.calls:
+        texts: list[str] = []
         if call.json is not None:
-            parts.append(json.dumps(call.json, ensure_ascii=False, default=str))
+            texts.append(json.dumps(call.json, ensure_ascii=False, default=str))
         for attachment in call.files:
             data = getattr(attachment, "data", b"")
-            parts.append(data.decode(errors="replace") if isinstance(data, bytes) else str(data))
-    return "\n".join(parts)
+            texts.append(data.decode(errors="replace") if isinstance(data, bytes) else str(data))
+        parts.append("\n".join(texts))
+    return parts
 
 
 def known_secrets(fakes: Iterable[object]) -> set[str]:
@@ -160,6 +178,7 @@ def known_secrets(fakes: Iterable[object]) -> set[str]:
     for fake in fakes:
         if isinstance(fake, FakeHorde):
             found.update(user.apikey for user in fake.users.values())
+            found.update(fake.records.shared_keys_ever)
         elif isinstance(fake, FakeDiscord):
             found.add(fake.token)
             for interaction in fake.interactions.values():

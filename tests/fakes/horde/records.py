@@ -83,6 +83,8 @@ class Records:
     styles: dict[str, Style] = field(default_factory=dict)
     collections: dict[str, Collection] = field(default_factory=dict)
     shared_keys: dict[str, SharedKey] = field(default_factory=dict)
+    # Every shared key ever made, deleted ones too: the secret guard watches them all.
+    shared_keys_ever: list[str] = field(default_factory=list)
     filters: dict[str, Filter] = field(default_factory=dict)
     messages: dict[str, WorkerMessage] = field(default_factory=dict)
     worker_ip_blocks: dict[str, float] = field(default_factory=dict)  # worker id -> until
@@ -111,6 +113,7 @@ class Records:
     def add_shared_key(self, owner: User, **fields: Any) -> SharedKey:
         key = SharedKey(new_id(), owner, **fields)
         self.shared_keys[key.id] = key
+        self.shared_keys_ever.append(key.id)
         return key
 
     def add_filter(self, regex: str, filter_type: int, user: User, **fields: Any) -> Filter:

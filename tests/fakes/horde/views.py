@@ -49,7 +49,7 @@ def user_view(state: HordeState, user: User, privileged: bool = False) -> dict[s
         "kudos_details": _kudos_details(user),
         "worker_count": len(workers),
         "worker_ids": [w.id for w in workers],
-        "sharedkey_ids": [] if privileged else None,
+        "sharedkey_ids": [k.id for k in state.records.keys_of(user)] if privileged else None,
         "active_generations": {"text": active, "image": [], "alchemy": []} if privileged else None,
         "monthly_kudos": {"amount": 0, "last_received": None},
         "trusted": user.trusted,

@@ -6,7 +6,15 @@ import asyncio
 import secrets
 from pathlib import Path
 
-from bot.generation import GenerationRequest, JobPhase, JobRecord, JobState, ReplyAddress
+from bot.generation import (
+    GenerationRequest,
+    JobPhase,
+    JobRecord,
+    JobState,
+    PaidKey,
+    Payer,
+    ReplyAddress,
+)
 from bot.generation.repository import JobRepository
 from bot.storage.database import Database
 from tests.fakes.horde import FakeHorde
@@ -29,8 +37,8 @@ class Factory:
         return self.listeners[record.id]
 
 
-async def _anonymous(user_id: int) -> str:
-    return ANON
+async def _anonymous(user_id: int, guild_id: int | None) -> PaidKey:
+    return PaidKey(ANON, Payer.DEFAULT)
 
 
 def _request(**kwargs: object) -> GenerationRequest:
