@@ -32,6 +32,7 @@ from bot.storage.guilds import BlockedUserRepository, GuildSettingsRepository
 from bot.ui.chat_frontend import ChatFrontEnd
 from bot.ui.generate_frontend import GenerateFrontEnd
 from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
+from bot.webhooks import WebhookRegistry, serve_webhooks
 from bot.worker_list import WorkerListCache
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ async def open_services(
 ) -> AsyncIterator[Services]:
     """Create the shared services and close them in reverse order on exit."""
     vault = load_vault(settings)
+    webhooks = WebhookRegistry.for_url(settings.horde_webhook_url)
     db = await Database.open(settings.database_path)
     try:
         async with (
@@ -54,8 +56,9 @@ async def open_services(
                 session=session,
                 clock=clock,
             ) as horde,
+            serve_webhooks(settings.horde_webhook_listen, webhooks),
         ):
-            generations = build_generation_service(settings, horde, db, vault, clock)
+            generations = build_generation_service(settings, horde, db, vault, clock, webhooks)
             workers = WorkerListCache(horde, clock)
             chat = build_chat_service(settings, db, session, workers, clock)
             await generations.start()
@@ -84,7 +87,12 @@ async def open_services(
 
 
 def build_generation_service(
-    settings: Settings, horde: HordeClient, db: Database, vault: KeyVault, clock: Clock
+    settings: Settings,
+    horde: HordeClient,
+    db: Database,
+    vault: KeyVault,
+    clock: Clock,
+    webhooks: WebhookRegistry | None = None,
 ) -> GenerationService:
     """The engine behind /generate and chat, sized by the settings."""
     governor = SubmitGovernor(
@@ -93,7 +101,11 @@ def build_generation_service(
         per_minute=settings.horde_submits_per_minute,
     )
     poller = Poller(
-        horde, clock, poll_min=settings.poll_min_seconds, poll_max=settings.poll_max_seconds
+        horde,
+        clock,
+        poll_min=settings.poll_min_seconds,
+        poll_max=settings.poll_max_seconds,
+        safety_net=settings.horde_webhook_poll_seconds if webhooks else None,
     )
     return GenerationService(
         horde,
@@ -103,6 +115,7 @@ def build_generation_service(
         clock,
         max_in_flight_per_user=settings.max_generations_per_user,
         retention_days=settings.job_retention_days,
+        webhooks=webhooks,
     )
 
 

@@ -82,6 +82,7 @@ class Poller:
         min_interval: float = 1.0,
         concurrency: int = 4,
         lifetime: float = HORDE_REQUEST_LIFETIME,
+        safety_net: float | None = None,
     ) -> None:
         self._client = client
         self._sink: Sink | None = sink
@@ -91,6 +92,9 @@ class Poller:
         self.min_interval = min_interval
         self._concurrency = concurrency
         self._lifetime = lifetime
+        # Webhook mode: the Horde calls when a job is done (see poke); polls are a safety net
+        # this far apart that also refresh the queue position.
+        self.safety_net = safety_net
         self._entries: dict[int, _Entry] = {}
         self._heap: list[tuple[float, int, int]] = []  # (due, seq, key)
         self._seq = itertools.count()
@@ -121,6 +125,12 @@ class Poller:
         self._entries[key] = entry
         self._schedule(entry, delay)
 
+    def poke(self, key: int) -> None:
+        """A hint (a webhook call) that ``key`` may be done: poll it as soon as allowed."""
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._schedule(entry, 0.0)
+
     def untrack(self, key: int) -> None:
         """Stop polling ``key``; an answer already in flight is dropped."""
         self._entries.pop(key, None)
@@ -143,6 +153,8 @@ class Poller:
 
     def next_delay(self, status: RequestStatusKobold) -> float:
         """Seconds until the next poll, from how far the request is from done."""
+        if self.safety_net is not None:
+            return self.safety_net
         if status.processing > 0 and status.waiting == 0:
             # A worker is writing: poll a few times over the estimated rest of the job, so
             # a long generation does not cost one status read every poll_min seconds.

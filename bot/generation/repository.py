@@ -110,13 +110,35 @@ class JobRepository:
         rows = await self._select("id = ?", (job_id,))
         return rows[0] if rows else None
 
-    async def mark_submitted(self, job_id: int, horde_id: str, *, now: float) -> None:
-        """The Horde accepted the job under ``horde_id`` (a job cancelled meanwhile stays so)."""
+    async def mark_submitted(
+        self, job_id: int, horde_id: str, *, now: float, webhook_digest: str | None = None
+    ) -> None:
+        """The Horde accepted the job under ``horde_id`` (a job cancelled meanwhile stays so).
+
+        ``webhook_digest``: in webhook mode, the digest of the job's secret webhook path.
+        """
         await self._write(
             "UPDATE generations SET horde_id = ?, submitted_at = ?, polled_at = ?, "
-            "state = CASE WHEN state = ? THEN ? ELSE state END WHERE id = ?",
-            (horde_id, now, now, JobState.PENDING.value, JobState.SUBMITTED.value, job_id),
+            "webhook_digest = ?, state = CASE WHEN state = ? THEN ? ELSE state END WHERE id = ?",
+            (
+                horde_id,
+                now,
+                now,
+                webhook_digest,
+                JobState.PENDING.value,
+                JobState.SUBMITTED.value,
+                job_id,
+            ),
         )
+
+    async def webhook_digests(self) -> dict[int, str]:
+        """The webhook path digests of jobs still running (webhook mode, after a restart)."""
+        rows = await self._db.fetchall(
+            f"SELECT id, webhook_digest FROM generations WHERE {_IN_ACTIVE} "  # noqa: S608
+            "AND webhook_digest IS NOT NULL",
+            _ACTIVE,
+        )
+        return {int(row[0]): str(row[1]) for row in rows}
 
     async def update_status(
         self,
