@@ -46,6 +46,7 @@ def rows_for(result: dict[str, Any]) -> list[Row]:
     requests = result["requests"]
     per_gen = sum(requests.values()) / n
     sql = result["sql_statements"] / n
+    handoffs = result.get("sqlite_handoffs", 0) / n
     main_share = result["engine_main_thread_cpu"] / result["engine_cpu"]
     idle, loaded = result["idle_lag_p99"], result["lag_p99"]
     return [
@@ -63,7 +64,8 @@ def rows_for(result: dict[str, Any]) -> list[Row]:
             "3",
             f"CPU per generation, {n} generations",
             f"{engine * 1000:.2f} ms ({per_gen:.1f} Horde requests, {sql:.1f} SQL statements "
-            f"each; {main_share:.0%} on the event-loop thread)",
+            f"in {handoffs:.1f} SQLite-thread hand-offs each; {main_share:.0%} on the "
+            "event-loop thread)",
             f"bare aiohttp, same requests: {bare * 1000:.2f} ms",
             engine / bare if bare else None,
             "< 3x",

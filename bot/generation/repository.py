@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from bot.clock import SYSTEM_CLOCK, Clock
@@ -28,6 +28,7 @@ from bot.generation.state import (
     ReplyAddress,
     dumps,
 )
+from bot.generation.write_batch import WriteBatch
 from bot.secrets import KeyVault, UndecryptableSecret
 from bot.storage.database import Database
 
@@ -45,6 +46,10 @@ _ACTIVE = tuple(s.value for s in (JobState.PENDING, JobState.SUBMITTED))
 _TERMINAL = tuple(s.value for s in TERMINAL_STATES)
 _IN_ACTIVE = f"state IN ({', '.join('?' * len(_ACTIVE))})"
 _IN_TERMINAL = f"state IN ({', '.join('?' * len(_TERMINAL))})"
+_UPDATE_STATUS = (
+    "UPDATE generations SET status = ?, generations = ?, polled_at = ? "  # noqa: S608
+    f"WHERE id = ? AND {_IN_ACTIVE}"
+)
 
 
 # Backoff of retried job writes, in seconds.
@@ -72,39 +77,36 @@ class JobRepository:
         self._vault = vault
         self._clock = clock
         self._write_retry_seconds = write_retry_seconds
+        self._status_batch = WriteBatch(self._write_statuses)
 
     async def insert(self, request: GenerationRequest, *, now: float) -> int:
         """Store a new job in state ``pending``; returns its local id."""
         reply = request.reply
         token = reply.interaction_token
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO generations (kind, state, user_id, guild_id, channel_id, "
-                "application_id, interaction_token, message_id, private, issued_at, prompt, "
-                "params, models, options, context, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    JobKind(request.kind).value,
-                    JobState.PENDING.value,
-                    request.user_id,
-                    request.guild_id,
-                    reply.channel_id,
-                    reply.application_id,
-                    self._vault.encrypt(token) if token else None,
-                    reply.message_id,
-                    int(reply.private),
-                    reply.issued_at,
-                    request.prompt,
-                    dumps(dict(request.params)),
-                    dumps(list(request.models)),
-                    dumps(request.submit_options()),
-                    dumps(dict(request.context)),
-                    now,
-                ),
-            )
-            job_id = cursor.lastrowid
-        assert job_id is not None
-        return job_id
+        return await self._db.insert(
+            "INSERT INTO generations (kind, state, user_id, guild_id, channel_id, "
+            "application_id, interaction_token, message_id, private, issued_at, prompt, "
+            "params, models, options, context, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                JobKind(request.kind).value,
+                JobState.PENDING.value,
+                request.user_id,
+                request.guild_id,
+                reply.channel_id,
+                reply.application_id,
+                self._vault.encrypt(token) if token else None,
+                reply.message_id,
+                int(reply.private),
+                reply.issued_at,
+                request.prompt,
+                dumps(dict(request.params)),
+                dumps(list(request.models)),
+                dumps(request.submit_options()),
+                dumps(dict(request.context)),
+                now,
+            ),
+        )
 
     async def get(self, job_id: int) -> JobRecord | None:
         rows = await self._select("id = ?", (job_id,))
@@ -148,11 +150,13 @@ class JobRepository:
         *,
         now: float,
     ) -> None:
-        """Store the latest status the Horde reported (and the generations finished so far)."""
-        await self._write(
-            "UPDATE generations SET status = ?, generations = ?, polled_at = ? WHERE id = ?",
-            (dumps(status.to_json()), _dump_generations(generations), now, job_id),
-        )
+        """Store the latest status the Horde reported (and the generations finished so far).
+
+        Written in a batch with the other jobs of the same poll round; a job that has ended
+        meanwhile keeps its final status.
+        """
+        row = (dumps(status.to_json()), _dump_generations(generations), now, job_id, *_ACTIVE)
+        await self._status_batch.add(row)
 
     async def finish(
         self,
@@ -245,13 +249,20 @@ class JobRepository:
             await self._db.checkpoint()
         return count
 
+    async def _write_statuses(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        await self._retrying(self._db.run_many, _UPDATE_STATUS, rows)
+
     async def _write(self, sql: str, args: Iterable[Any]) -> None:
-        params = tuple(args)
+        await self._retrying(self._db.run, sql, tuple(args))
+
+    async def _retrying(
+        self, write: Callable[[str, Any], Awaitable[None]], sql: str, params: Any
+    ) -> None:
         deadline = self._clock.monotonic() + self._write_retry_seconds
         delay = WRITE_RETRY_FIRST_DELAY
         while True:
             try:
-                await self._db.execute(sql, params)
+                await write(sql, params)
                 return
             except (sqlite3.ProgrammingError, sqlite3.NotSupportedError):
                 raise  # a bug in the statement: retrying cannot help

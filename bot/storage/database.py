@@ -155,14 +155,35 @@ class Database:
             await cursor.close()
         return rowcount
 
+    async def run(self, sql: str, params: Params = ()) -> None:
+        """Run one write statement (committed at once) in ONE hand-off to SQLite's thread.
+
+        :meth:`execute` needs a second one to read the row count and close the cursor.
+        """
+        async with self._write_lock:
+            await self._conn.execute_fetchall(sql, params)
+
+    async def run_many(self, sql: str, rows: Sequence[Params]) -> None:
+        """Run one write statement for each of ``rows`` (a batch) in one ``executemany``."""
+        async with self._write_lock:
+            cursor = await self._conn.executemany(sql, rows)
+            await cursor.close()
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run one INSERT and return its rowid, in one hand-off (the write lock keeps it ours)."""
+        async with self._write_lock:
+            row = await self._conn.execute_insert(sql, params)
+        if row is None:
+            raise sqlite3.OperationalError("INSERT returned no rowid")
+        return int(row[0])
+
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-        return row
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            rows: Iterable[sqlite3.Row] = await cursor.fetchall()
+        """All rows in one hand-off to SQLite's thread (execute, fetch and close together)."""
+        rows: Iterable[sqlite3.Row] = await self._conn.execute_fetchall(sql, params)
         return list(rows)
 
     async def checkpoint(self) -> None:
