@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 import aiohttp
 
@@ -20,7 +21,6 @@ from bot.clock import SYSTEM_CLOCK, Clock
 from bot.config import Settings
 from bot.generation import GenerationService, JobKind, Poller, SubmitGovernor
 from bot.generation.repository import JobRepository
-from bot.horde import HordeClient
 from bot.model_catalog import ModelCatalog
 from bot.policy import CooldownTracker
 from bot.secrets import KeyVault, load_vault
@@ -33,6 +33,9 @@ from bot.ui.chat_frontend import ChatFrontEnd
 from bot.ui.generate_frontend import GenerateFrontEnd
 from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
 from bot.webhooks import WebhookRegistry, serve_webhooks
+
+if TYPE_CHECKING:
+    from bot.horde import HordeClient
 from bot.worker_list import WorkerListCache
 
 log = logging.getLogger(__name__)
@@ -43,6 +46,10 @@ async def open_services(
     settings: Settings, *, clock: Clock = SYSTEM_CLOCK
 ) -> AsyncIterator[Services]:
     """Create the shared services and close them in reverse order on exit."""
+    # Imported when the services open, not when ``python -m bot`` imports its modules: the
+    # client brings pydantic and the Horde models (docs/performance.md §5).
+    from bot.horde import HordeClient
+
     vault = load_vault(settings)
     webhooks = WebhookRegistry.for_url(settings.horde_webhook_url)
     db = await Database.open(settings.database_path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.chat.service import ChatService
 from bot.clock import SYSTEM_CLOCK, Clock
@@ -10,13 +11,15 @@ from bot.config import Settings
 from bot.cooldowns import CooldownTracker
 from bot.errors import KeyNeedsRelogin
 from bot.generation import GenerationService
-from bot.horde import HordeClient
 from bot.model_catalog import ModelCatalog
 from bot.secrets import KeyVault, UndecryptableSecret
 from bot.storage.accounts import AccountRepository
 from bot.storage.database import Database
 from bot.storage.guilds import BlockedUserRepository, GuildSettingsRepository
 from bot.worker_list import WorkerListCache
+
+if TYPE_CHECKING:
+    from bot.horde import HordeClient
 
 
 @dataclass

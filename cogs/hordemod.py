@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -19,10 +19,12 @@ from discord.ext import commands
 from bot.bot import HordeBot
 from bot.errors import BadInput, KeyNeedsRelogin, NotLoggedIn, UserFacingError
 from bot.horde.errors import Forbidden, NotFound
-from bot.horde.models import HordeModes, IPTimeout
 from bot.secrets import UndecryptableSecret
 from bot.ui.mod_render import duration
 from bot.ui.replies import reply
+
+if TYPE_CHECKING:
+    from bot.horde.models import HordeModes, IPTimeout
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -18,10 +18,12 @@ from discord.ext import commands
 from bot.bot import HordeBot
 from bot.errors import BadInput, KeyNeedsRelogin, NotLoggedIn
 from bot.horde.errors import HordeError, NotFound
-from bot.horde.models import WorkerDetails
 from bot.secrets import UndecryptableSecret
 from bot.ui.workers_views import WorkerPager, worker_embed
 from bot.worker_list import online_first
+
+if TYPE_CHECKING:
+    from bot.horde.models import WorkerDetails
 
 log = logging.getLogger(__name__)
 
@@ -151,12 +153,12 @@ class Workers(commands.Cog):
         results = await asyncio.gather(*(horde.worker(i) for i in ids), return_exceptions=True)
         found: list[WorkerDetails] = []
         for worker_id, result in zip(ids, results, strict=True):
-            if isinstance(result, WorkerDetails):
-                found.append(result)
-            elif isinstance(result, NotFound):
+            if isinstance(result, NotFound):
                 log.info("Worker %s of a member's account no longer exists", worker_id)
             elif isinstance(result, BaseException):
                 raise result
+            else:
+                found.append(result)
         return found
 
     async def _send_pages(

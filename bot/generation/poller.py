@@ -21,13 +21,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.generation.waiting import sleep_or_wake
-from bot.horde import HordeClient
 from bot.horde.errors import HordeError, HordeUnavailable, NotFound, RateLimited
-from bot.horde.models import RequestStatusKobold
 from bot.horde.polling import PollPolicy, PollSchedule
+
+if TYPE_CHECKING:
+    from bot.horde import HordeClient
+    from bot.horde.models import RequestStatusKobold
 
 __all__ = ["HORDE_REQUEST_LIFETIME", "PollEvent", "PollOutcome", "Poller"]
 

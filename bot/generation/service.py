@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.errors import UserFacingError
@@ -31,10 +32,12 @@ from bot.generation.state import (
     JobState,
 )
 from bot.generation.submitter import Submitter
-from bot.horde import HordeClient
 from bot.horde.errors import HordeError
-from bot.horde.models import RequestStatusKobold
 from bot.webhooks.registry import WebhookRegistry
+
+if TYPE_CHECKING:
+    from bot.horde import HordeClient
+    from bot.horde.models import RequestStatusKobold
 
 __all__ = ["ApiKeyResolver", "GenerationService", "ListenerFactory"]
 

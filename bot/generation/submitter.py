@@ -15,14 +15,17 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.generation.governor import SubmitGovernor
 from bot.generation.live import LiveJob
 from bot.generation.state import GenerationRequest
-from bot.horde import HordeClient
 from bot.horde.errors import HordeUnavailable, RateLimited
 from bot.webhooks.registry import WebhookRegistry
+
+if TYPE_CHECKING:
+    from bot.horde import HordeClient
 
 __all__ = ["Submitter"]
 

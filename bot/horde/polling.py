@@ -15,8 +15,11 @@ base schedule.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from bot.horde.models import RequestStatusKobold
+if TYPE_CHECKING:
+    from bot.horde.models import RequestStatusKobold
+
 
 __all__ = ["MIN_POLL_INTERVAL", "PollPolicy", "PollSchedule"]
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.horde.models import HordeModes
 from bot.ui.invoker_view import InvokerOnlyView
 from bot.ui.status_snapshot import HordeSnapshot
+
+if TYPE_CHECKING:
+    from bot.horde.models import HordeModes
 
 log = logging.getLogger(__name__)
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
-from bot.horde import HordeClient
 from bot.horde.errors import HordeError
-from bot.horde.models import ActiveModel, Heartbeat, HordeModes, HordePerformance, Newspiece
+
+if TYPE_CHECKING:
+    from bot.horde import HordeClient
+    from bot.horde.models import ActiveModel, Heartbeat, HordeModes, HordePerformance, Newspiece
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +65,9 @@ async def fetch_snapshot(horde: HordeClient, clock: Clock) -> HordeSnapshot:
             log.info("Horde status part %s unavailable: %r", name, part)
     return HordeSnapshot(
         fetched_at=clock.time(),
-        heartbeat=heartbeat if isinstance(heartbeat, Heartbeat) else None,
-        performance=performance if isinstance(performance, HordePerformance) else None,
-        modes=modes if isinstance(modes, HordeModes) else None,
+        heartbeat=None if isinstance(heartbeat, BaseException) else heartbeat,
+        performance=None if isinstance(performance, BaseException) else performance,
+        modes=None if isinstance(modes, BaseException) else modes,
         models=sorted(models, key=_model_rank) if isinstance(models, list) else [],
         news=sorted(news, key=_news_date, reverse=True) if isinstance(news, list) else [],
     )

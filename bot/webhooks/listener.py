@@ -9,14 +9,17 @@ log is off for the same reason.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 from collections.abc import AsyncIterator
-
-from aiohttp import web
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError
 from bot.webhooks.registry import Verdict, WebhookRegistry
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 __all__ = ["MAX_BODY_BYTES", "serve_webhooks"]
 
@@ -25,11 +28,10 @@ log = logging.getLogger(__name__)
 # The Horde's body is one generation's text and metadata; anything bigger is not from it.
 MAX_BODY_BYTES = 64 * 1024
 
-_REGISTRY: web.AppKey[WebhookRegistry] = web.AppKey("registry", WebhookRegistry)
 
+async def _call(registry: WebhookRegistry, request: web.Request) -> web.Response:
+    from aiohttp import web
 
-async def _call(request: web.Request) -> web.Response:
-    registry = request.app[_REGISTRY]
     token = request.path.rstrip("/").rpartition("/")[2]
     try:
         raw = await request.read()
@@ -50,9 +52,11 @@ async def _call(request: web.Request) -> web.Response:
 
 
 def make_app(registry: WebhookRegistry) -> web.Application:
+    # aiohttp's server side is imported only when webhook mode is on (start-up time).
+    from aiohttp import web
+
     app = web.Application(client_max_size=MAX_BODY_BYTES)
-    app[_REGISTRY] = registry
-    app.router.add_post("/{tail:.*}", _call)
+    app.router.add_post("/{tail:.*}", functools.partial(_call, registry))
     return app
 
 
@@ -65,6 +69,8 @@ async def serve_webhooks(
     if listen is None or registry is None:
         yield None
         return
+    from aiohttp import web
+
     host, port = listen
     runner = web.AppRunner(make_app(registry), access_log=None, handle_signals=False)
     await runner.setup()
