@@ -160,6 +160,15 @@ class Poller:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    @property
+    def first_delay(self) -> float:
+        """When to read a newly submitted request first (webhook mode: the safety net).
+
+        In webhook mode the Horde calls when the job is done, so an early read would only
+        show the queue position sooner, at the price of a third request per generation.
+        """
+        return self.poll_min if self.safety_net is None else self.safety_net
+
     def next_delay(self, status: RequestStatusKobold) -> float:
         """Seconds until the next poll, from how far the request is from done (no history)."""
         if self.safety_net is not None:

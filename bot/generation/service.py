@@ -242,7 +242,7 @@ class GenerationService:
         job.state = JobState.SUBMITTED
         job.status_at = now
         self._notifier.publish(job)
-        self._poller.track(job.id, horde_id, delay=self._poller.poll_min)
+        self._poller.track(job.id, horde_id, delay=self._poller.first_delay)
 
     # --- polling --------------------------------------------------------------------
 

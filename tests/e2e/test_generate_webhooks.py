@@ -40,8 +40,8 @@ def _webhook_env(safety_net: float) -> dict[str, str]:
 
 
 async def _running(fake_horde: FakeHorde, ia: FakeInteraction) -> str:
-    """The webhook URL our request was submitted with, once the first status read showed it."""
-    await ia.wait_for_original(lambda m: "worker is writing" in m.content)
+    """The webhook URL our request was submitted with, once the bot shows it submitted."""
+    await ia.wait_for_original(lambda m: "Queued on the AI Horde" in m.content)
     (request,) = fake_horde.text_requests.values()
     assert request.webhook is not None
     return request.webhook
@@ -65,6 +65,7 @@ async def test_a_generation_completes_through_a_webhook_call(
         ia = await generate(discord_fake, world.alice, world.channel, "Once upon a time")
         url = await _running(fake_horde, ia)
         reads_before = len(fake_horde.requests_to(STATUS))
+        assert reads_before == 0  # webhook mode: the first read is the safety net, 600 s away
         fake_horde.clock.advance(JOB_SECONDS)  # the job finishes; the safety net is 570 s away
         msg = await final(ia)
     assert "[w1] reply to: Once upon a time" in msg.embeds[0]["description"]
