@@ -121,7 +121,10 @@ class WebhookPump:
             self._wake.clear()
             state.evaluate()
             self._send_pending()
-            deadlines = [j.deadline for j in state.processing.values() if j.request.webhook]
+            # Any job's end may start a webhook request's job, so every deadline counts
+            # while a request with a webhook is still live.
+            live = any(r.webhook and not r.done for r in state.text_requests.values())
+            deadlines = [j.deadline for j in state.processing.values()] if live else []
             wait = min(deadlines) - state.clock.time() if deadlines else None
             await self._sleep_or_wake(wait)
 
