@@ -88,12 +88,15 @@ def rows_for(result: dict[str, Any]) -> list[Row]:
 SCALE_CPU_WHY = (
     "each generation now costs 7 SQL statements in about 6.5 SQLite-thread hand-offs (one "
     "aiosqlite call per statement, the status writes of one poll round in one executemany; "
-    "before issue 16: 8 statements in about 17 hand-offs). What is left is mostly fixed: "
-    "at 100 in flight the whole run costs well under a CPU second, so the process's own "
-    "costs during it (scheduler and worker tasks, the SQLite thread, the lag monitor's "
-    "share that is subtracted as an estimate) weigh on few generations, and single runs on "
-    "this shared machine swing by a factor of two (see the A/B pairs below the table). The "
-    "per-generation cost measured between 1 000 and 2 000 in flight meets the target."
+    "before issue 16, 12 hand-offs for 7 statements in the quick run that now needs 5 for "
+    "6), which cut the CPU per generation by about a quarter at 1 000 and 2 000 in flight. "
+    "Fitting cost = v + F/N over the three sizes gives a fixed cost F of about 0.2 CPU-s per "
+    "run (scheduler and worker tasks, the SQLite thread, the lag monitor's share that is "
+    "subtracted as an estimate) and v of about 2.8 ms per generation; the bare loop costs "
+    "0.7-1.0 ms, so < 3x needs v under about 2.2 ms even with F = 0: the per-generation work "
+    "beyond HTTP (status parsing, JSON of stored statuses, snapshots to the listener) would "
+    "have to shrink by a further quarter. Single runs on this shared machine swing by a "
+    "factor of up to two (see the A/B pairs in docs/performance.md)."
 )
 
 
