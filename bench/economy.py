@@ -210,6 +210,7 @@ NOTE = (
     "strategy, the processing time lengthened by {step} s per trial to vary the phase between "
     "polls and the finish; requests are averaged, delays are medians. One scripted worker "
     "serves queue-filler requests first (the queue time), then ours. The fake Horde's "
-    "wait_time estimate is exact, which the adaptive poller profits from; the real Horde's is "
-    "rougher. Baselines 'edit' the instant they see done (no edit pacing)."
+    "wait_time estimate is exact while a worker writes; in the queue it leaves out the job "
+    "running ahead (off by up to one job's time). The real Horde's is rougher. Baselines "
+    "'edit' the instant they see done (no edit pacing)."
 )
