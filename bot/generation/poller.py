@@ -69,6 +69,7 @@ class _Entry:
     failures: int = 0
     seq: int = field(default=0)
     schedule: PollSchedule | None = None  # this request's reads so far (see bot.horde.polling)
+    poked: bool = False  # a webhook hint arrived since the current read started
 
 
 class Poller:
@@ -138,6 +139,9 @@ class Poller:
         """A hint (a webhook call) that ``key`` may be done: poll it as soon as allowed."""
         entry = self._entries.get(key)
         if entry is not None:
+            # Also remembered on the entry: a read already on the wire may predate the finish,
+            # and its answer must not push the next read back to the safety net.
+            entry.poked = True
             self._schedule(entry, 0.0)
 
     def untrack(self, key: int) -> None:
@@ -216,6 +220,7 @@ class Poller:
 
     async def _poll(self, entry: _Entry) -> None:
         entry.last_poll = self._clock.monotonic()
+        entry.poked = False
         try:
             status = await self._client.generate_status(entry.horde_id, retries=0)
         except NotFound as exc:
@@ -240,7 +245,8 @@ class Poller:
             return
         await self._deliver(event)
         if self._entries.get(entry.key) is entry:
-            self._schedule(entry, self._delay_after(entry, status))
+            delay = 0.0 if entry.poked else self._delay_after(entry, status)
+            self._schedule(entry, delay)
 
     async def _on_unavailable(self, entry: _Entry, exc: HordeError) -> None:
         """Retry with backoff; give up only once the request can no longer exist."""

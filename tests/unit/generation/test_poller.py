@@ -220,3 +220,67 @@ async def test_many_jobs_share_one_scheduler_and_a_fixed_worker_pool(
     await asyncio.gather(*(sink.wait_final(key, timeout=10) for key in range(30)))
     assert len(tasks) == 1 + 3
     assert poller.tracked == 0
+
+
+# --- webhook mode: a slow safety net, and a hint (poke) read at once ---------------------
+
+SAFETY_NET = 600.0
+
+
+def _webhook_poller(client: HordeClient, fake_horde: FakeHorde, sink: Sink) -> Poller:
+    return Poller(
+        client,
+        fake_horde.clock,
+        sink=sink,
+        poll_min=POLL_MIN,
+        poll_max=POLL_MAX,
+        min_interval=MIN_INTERVAL,
+        safety_net=SAFETY_NET,
+    )
+
+
+async def _reads(fake_horde: FakeHorde, count: int) -> None:
+    async with asyncio.timeout(5):
+        while len(fake_horde.requests_to(STATUS, "GET")) < count:
+            await asyncio.sleep(0.01)
+
+
+async def test_webhook_mode_reads_at_the_safety_net_and_at_once_when_poked(
+    client: HordeClient, fake_horde: FakeHorde, sink: Sink
+) -> None:
+    fake_horde.add_worker("w1", seconds_per_job=30.0)
+    poller = _webhook_poller(client, fake_horde, sink)
+    assert poller.first_delay == SAFETY_NET
+    poller.start()
+    try:
+        poller.track(1, await _submit(client), delay=poller.first_delay)
+        await asyncio.sleep(0.2)
+        assert fake_horde.requests_to(STATUS, "GET") == []
+        fake_horde.clock.advance(30.0)
+        poller.poke(1)
+        event = await sink.wait_final(1)
+        assert event.status is not None
+        assert event.status.done
+        assert len(fake_horde.requests_to(STATUS, "GET")) == 1
+    finally:
+        await poller.close()
+
+
+async def test_a_hint_during_a_read_is_not_lost_to_that_reads_answer(
+    client: HordeClient, fake_horde: FakeHorde, sink: Sink
+) -> None:
+    fake_horde.add_worker("w1", seconds_per_job=30.0)
+    poller = _webhook_poller(client, fake_horde, sink)
+    poller.start()
+    try:
+        horde_id = await _submit(client)
+        fake_horde.inject_fault("GET", STATUS, kind="slow", delay=0.3)
+        poller.track(1, horde_id, delay=0.0)  # a read goes out at once and answers late
+        await _reads(fake_horde, 1)
+        poller.poke(1)  # the webhook arrives while that read is on the wire
+        fake_horde.clock.advance(30.0)  # ...and the job is done by the time it answers
+        event = await sink.wait_final(1)
+        assert event.status is not None
+        assert event.status.done
+    finally:
+        await poller.close()
