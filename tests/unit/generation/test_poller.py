@@ -266,21 +266,35 @@ async def test_webhook_mode_reads_at_the_safety_net_and_at_once_when_poked(
         await poller.close()
 
 
+class PokingSink(Sink):
+    """Finishes the job and pokes while the poller still holds a not-done answer: the
+    webhook arrived while that read was on the wire."""
+
+    def __init__(self, horde: FakeHorde) -> None:
+        super().__init__()
+        self.horde = horde
+        self.poller: Poller | None = None
+
+    async def __call__(self, event: PollEvent) -> None:
+        await super().__call__(event)
+        if self.poller is not None and event.status is not None and not event.status.done:
+            self.horde.clock.advance(30.0)
+            self.poller.poke(event.key)
+
+
 async def test_a_hint_during_a_read_is_not_lost_to_that_reads_answer(
-    client: HordeClient, fake_horde: FakeHorde, sink: Sink
+    client: HordeClient, fake_horde: FakeHorde
 ) -> None:
     fake_horde.add_worker("w1", seconds_per_job=30.0)
+    sink = PokingSink(fake_horde)
     poller = _webhook_poller(client, fake_horde, sink)
+    sink.poller = poller
     poller.start()
     try:
-        horde_id = await _submit(client)
-        fake_horde.inject_fault("GET", STATUS, kind="slow", delay=0.3)
-        poller.track(1, horde_id, delay=0.0)  # a read goes out at once and answers late
-        await _reads(fake_horde, 1)
-        poller.poke(1)  # the webhook arrives while that read is on the wire
-        fake_horde.clock.advance(30.0)  # ...and the job is done by the time it answers
+        poller.track(1, await _submit(client), delay=0.0)  # one read at once: not done yet
         event = await sink.wait_final(1)
         assert event.status is not None
         assert event.status.done
+        assert len(fake_horde.requests_to(STATUS, "GET")) == 2
     finally:
         await poller.close()
