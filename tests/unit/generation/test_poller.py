@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -50,18 +51,22 @@ def sink() -> Sink:
 
 @pytest_asyncio.fixture
 async def poller(client: HordeClient, fake_horde: FakeHorde, sink: Sink) -> AsyncIterator[Poller]:
-    poller = Poller(
+    poller = _make_poller(client, fake_horde, sink, concurrency=3)
+    poller.start()
+    yield poller
+    await poller.close()
+
+
+def _make_poller(client: HordeClient, fake_horde: FakeHorde, sink: Sink, **options: Any) -> Poller:
+    return Poller(
         client,
         fake_horde.clock,
         sink=sink,
         poll_min=POLL_MIN,
         poll_max=POLL_MAX,
         min_interval=MIN_INTERVAL,
-        concurrency=3,
+        **options,
     )
-    poller.start()
-    yield poller
-    await poller.close()
 
 
 async def _submit(client: HordeClient, prompt: str = "hello", **params: int) -> str:
@@ -228,15 +233,7 @@ SAFETY_NET = 600.0
 
 
 def _webhook_poller(client: HordeClient, fake_horde: FakeHorde, sink: Sink) -> Poller:
-    return Poller(
-        client,
-        fake_horde.clock,
-        sink=sink,
-        poll_min=POLL_MIN,
-        poll_max=POLL_MAX,
-        min_interval=MIN_INTERVAL,
-        safety_net=SAFETY_NET,
-    )
+    return _make_poller(client, fake_horde, sink, safety_net=SAFETY_NET)
 
 
 async def _reads(fake_horde: FakeHorde, count: int) -> None:
