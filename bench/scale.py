@@ -46,6 +46,7 @@ def rows_for(result: dict[str, Any]) -> list[Row]:
     requests = result["requests"]
     per_gen = sum(requests.values()) / n
     sql = result["sql_statements"] / n
+    handoffs = result.get("sqlite_handoffs", 0) / n
     main_share = result["engine_main_thread_cpu"] / result["engine_cpu"]
     idle, loaded = result["idle_lag_p99"], result["lag_p99"]
     return [
@@ -63,7 +64,8 @@ def rows_for(result: dict[str, Any]) -> list[Row]:
             "3",
             f"CPU per generation, {n} generations",
             f"{engine * 1000:.2f} ms ({per_gen:.1f} Horde requests, {sql:.1f} SQL statements "
-            f"each; {main_share:.0%} on the event-loop thread)",
+            f"in {handoffs:.1f} SQLite-thread hand-offs each; {main_share:.0%} on the "
+            "event-loop thread)",
             f"bare aiohttp, same requests: {bare * 1000:.2f} ms",
             engine / bare if bare else None,
             "< 3x",
@@ -84,14 +86,17 @@ def rows_for(result: dict[str, Any]) -> list[Row]:
 
 
 SCALE_CPU_WHY = (
-    "the job store, not the HTTP: each generation costs about 8 SQL statements (insert, "
-    "submitted, status on progress, finish, delivered…), and every aiosqlite call is a "
-    "hand-off to the SQLite thread plus a wake-up of the event loop (Database.execute = "
-    "execute + cursor.close; fetches add a fetch). Status rows are already written only "
-    "when the request moved. Running single statements as one aiosqlite call "
-    "(`execute_fetchall`, no separate close) and batching the writes of one poll round into "
-    "one transaction would roughly halve the hand-offs; at 2 000 in flight the fixed costs "
-    "spread and the target is met."
+    "each generation now costs 7 SQL statements in about 6.5 SQLite-thread hand-offs (one "
+    "aiosqlite call per statement, the status writes of one poll round in one executemany; "
+    "before issue 16, 12 hand-offs for 7 statements in the quick run that now needs 5 for "
+    "6), which cut the CPU per generation by about a quarter at 1 000 and 2 000 in flight. "
+    "Fitting cost = v + F/N over the three sizes gives a fixed cost F of about 0.2 CPU-s per "
+    "run (scheduler and worker tasks, the SQLite thread, the lag monitor's share that is "
+    "subtracted as an estimate) and v of about 2.8 ms per generation; the bare loop costs "
+    "0.7-1.0 ms, so < 3x needs v under about 2.2 ms even with F = 0: the per-generation work "
+    "beyond HTTP (status parsing, JSON of stored statuses, snapshots to the listener) would "
+    "have to shrink by a further quarter. Single runs on this shared machine swing by a "
+    "factor of up to two (see the A/B pairs in docs/performance.md)."
 )
 
 

@@ -41,10 +41,21 @@ class Tally:
         self.updates = 0
         self.terminal = 0
         self.statements = 0  # SQL statements the job store ran
+        self.handoffs = 0  # calls handed to aiosqlite's thread (each wakes the event loop)
         self.requests: Counter[str] = Counter()
 
     def count_statement(self, _sql: str) -> None:
         self.statements += 1
+
+    def count_handoffs(self, conn: Any) -> None:
+        """Count every call aiosqlite queues for its thread (instrumentation of ``_execute``)."""
+        queue = conn._execute
+
+        async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
+            self.handoffs += 1
+            return await queue(fn, *args, **kwargs)
+
+        conn._execute = counted
 
     def trace(self) -> aiohttp.TraceConfig:
         trace = aiohttp.TraceConfig()
@@ -119,9 +130,10 @@ async def engine_run(base_url: str, horde: HordeProcess, n: int, window: float) 
             service, poller = build_service(HordeClient(base_url=base_url, session=session), db, n)
             await service.start()
             await db.conn.set_trace_callback(tally.count_statement)
+            tally.count_handoffs(db.conn)
             before_lag, idle_rate = await lag_p99(min(window, 3.0))
             rss0 = rss_bytes()
-            statements0 = tally.statements
+            statements0, handoffs0 = tally.statements, tally.handoffs
             cpu0, main0 = time.process_time(), time.thread_time()
             await submit_all(service, n, tally)
             await wait_for(lambda: poller.tracked == n, 60 + n / 20)
@@ -135,6 +147,7 @@ async def engine_run(base_url: str, horde: HordeProcess, n: int, window: float) 
             engine_cpu = time.process_time() - cpu0 - monitor_cpu
             main_cpu = time.thread_time() - main0 - monitor_cpu
             statements = tally.statements - statements0
+            handoffs = tally.handoffs - handoffs0
             after_lag, _ = await lag_p99(min(window, 3.0))
             await service.close()
         await db.close()
@@ -149,6 +162,7 @@ async def engine_run(base_url: str, horde: HordeProcess, n: int, window: float) 
         "monitor_cpu": monitor_cpu,
         "engine_main_thread_cpu": main_cpu,
         "sql_statements": statements,
+        "sqlite_handoffs": handoffs,
         "requests": dict(tally.requests),
         "updates": tally.updates,
     }

@@ -26,6 +26,7 @@ from bot.generation import GenerationService
 from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
 from tests.fakes.discord import FakeDiscord, running_bot
 from tests.fakes.horde import FakeHorde, OffsetClock
+from tests.fakes.horde.webhooks import WebhookCall
 
 __all__ = ["CountingHorde", "Meter", "bot_on_fakes", "production_env"]
 
@@ -63,6 +64,23 @@ class CountingHorde(FakeHorde):
     def __init__(self, clock: OffsetClock | None = None) -> None:
         super().__init__(clock)
         self.meter = Meter()
+        self._count_webhook_calls()
+
+    def _count_webhook_calls(self) -> None:
+        """A webhook call on the wire is activity too: virtual time must not jump over it."""
+        pump, meter = self.webhook_pump, self.meter
+        send = pump._send
+
+        async def counted(call: WebhookCall) -> None:
+            meter.inflight += 1
+            meter.events += 1
+            try:
+                await send(call)
+            finally:
+                meter.inflight -= 1
+                meter.events += 1
+
+        pump._send = counted  # type: ignore[method-assign]
 
     def make_app(self) -> web.Application:
         app = super().make_app()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 import aiohttp
 
@@ -20,7 +21,6 @@ from bot.clock import SYSTEM_CLOCK, Clock
 from bot.config import Settings
 from bot.generation import GenerationService, JobKind, Poller, SubmitGovernor
 from bot.generation.repository import JobRepository
-from bot.horde import HordeClient
 from bot.model_catalog import ModelCatalog
 from bot.policy import CooldownTracker
 from bot.secrets import KeyVault, load_vault
@@ -35,6 +35,10 @@ from bot.team_list import TeamListCache
 from bot.ui.chat_frontend import ChatFrontEnd
 from bot.ui.generate_frontend import GenerateFrontEnd
 from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
+from bot.webhooks import WebhookRegistry, serve_webhooks
+
+if TYPE_CHECKING:
+    from bot.horde import HordeClient
 from bot.worker_list import WorkerListCache
 
 log = logging.getLogger(__name__)
@@ -45,7 +49,12 @@ async def open_services(
     settings: Settings, *, clock: Clock = SYSTEM_CLOCK
 ) -> AsyncIterator[Services]:
     """Create the shared services and close them in reverse order on exit."""
+    # Imported when the services open, not when ``python -m bot`` imports its modules: the
+    # client brings pydantic and the Horde models (docs/performance.md §5).
+    from bot.horde import HordeClient
+
     vault = load_vault(settings)
+    webhooks = WebhookRegistry.for_url(settings.horde_webhook_url)
     db = await Database.open(settings.database)
     try:
         async with (
@@ -57,8 +66,9 @@ async def open_services(
                 session=session,
                 clock=clock,
             ) as horde,
+            serve_webhooks(settings.horde_webhook_listen, webhooks),
         ):
-            generations = build_generation_service(settings, horde, db, vault, clock)
+            generations = build_generation_service(settings, horde, db, vault, clock, webhooks)
             workers = WorkerListCache(horde, clock)
             chat = build_chat_service(settings, db, session, workers, clock)
             styles = StyleCatalog(horde, clock)
@@ -92,7 +102,12 @@ async def open_services(
 
 
 def build_generation_service(
-    settings: Settings, horde: HordeClient, db: Database, vault: KeyVault, clock: Clock
+    settings: Settings,
+    horde: HordeClient,
+    db: Database,
+    vault: KeyVault,
+    clock: Clock,
+    webhooks: WebhookRegistry | None = None,
 ) -> GenerationService:
     """The engine behind /generate and chat, sized by the settings."""
     governor = SubmitGovernor(
@@ -101,7 +116,11 @@ def build_generation_service(
         per_minute=settings.horde_submits_per_minute,
     )
     poller = Poller(
-        horde, clock, poll_min=settings.poll_min_seconds, poll_max=settings.poll_max_seconds
+        horde,
+        clock,
+        poll_min=settings.poll_min_seconds,
+        poll_max=settings.poll_max_seconds,
+        safety_net=settings.horde_webhook_poll_seconds if webhooks else None,
     )
     return GenerationService(
         horde,
@@ -111,6 +130,7 @@ def build_generation_service(
         clock,
         max_in_flight_per_user=settings.max_generations_per_user,
         retention_days=settings.job_retention_days,
+        webhooks=webhooks,
     )
 
 

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, TypedDict, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from cryptography.fernet import Fernet
@@ -77,6 +77,10 @@ ENV_VARS: tuple[EnvVar, ...] = (
     EnvVar("SHUTDOWN_TIMEOUT_SECONDS", "25", "SIGTERM/SIGINT: exit anyway after this long"),
     EnvVar("LOG_FORMAT", "text", "text, or json (one object per line)"),
     EnvVar("METRICS_LISTEN", "", "host:port for Prometheus /metrics (empty: off)"),
+    # Webhook mode (docs/webhooks.md): both set, or neither.
+    EnvVar("HORDE_WEBHOOK_URL", "", "Public https:// URL the Horde calls when a job finishes"),
+    EnvVar("HORDE_WEBHOOK_LISTEN", "", "host:port of the bot's webhook listener (empty: off)"),
+    EnvVar("HORDE_WEBHOOK_POLL_SECONDS", "60", "Webhook mode: safety-net poll interval"),
 )
 
 
@@ -111,6 +115,10 @@ class Settings:
     log_format: str = "text"
     # (host, port) to serve Prometheus metrics on; None: metrics are off.
     metrics_listen: tuple[str, int] | None = None
+    # Webhook mode (docs/webhooks.md): None/None means off.
+    horde_webhook_url: str | None = None
+    horde_webhook_listen: tuple[str, int] | None = None
+    horde_webhook_poll_seconds: float = 60.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -150,6 +158,7 @@ class Settings:
             shutdown_timeout_seconds=env.number("SHUTDOWN_TIMEOUT_SECONDS", float, 25.0),
             log_format=env.get("LOG_FORMAT", _log_format, "text"),
             metrics_listen=env.get("METRICS_LISTEN", parse_listen_address, None),
+            **_webhook_settings(env, poll_max),
         )
 
     @property
@@ -165,6 +174,42 @@ class Settings:
         if self.horde_default_api_key != ANONYMOUS_API_KEY:
             values.append(self.horde_default_api_key)
         return tuple(values)
+
+
+class _WebhookSettings(TypedDict):
+    horde_webhook_url: str | None
+    horde_webhook_listen: tuple[str, int] | None
+    horde_webhook_poll_seconds: float
+
+
+def _webhook_settings(env: _Env, poll_max: float) -> _WebhookSettings:
+    """HORDE_WEBHOOK_URL and HORDE_WEBHOOK_LISTEN go together; the safety net is slow."""
+    url = env.get("HORDE_WEBHOOK_URL", _webhook_url, None)
+    listen = env.get("HORDE_WEBHOOK_LISTEN", parse_listen_address, None)
+    if (url is None) != (listen is None):
+        missing = "HORDE_WEBHOOK_LISTEN" if listen is None else "HORDE_WEBHOOK_URL"
+        raise ConfigError(missing, "must be set too when the other webhook setting is")
+    poll = env.number("HORDE_WEBHOOK_POLL_SECONDS", float, 60.0)
+    if poll < poll_max:
+        raise ConfigError("HORDE_WEBHOOK_POLL_SECONDS", "must be at least POLL_MAX_SECONDS")
+    return {
+        "horde_webhook_url": url,
+        "horde_webhook_listen": listen,
+        "horde_webhook_poll_seconds": poll,
+    }
+
+
+def _webhook_url(value: str) -> str:
+    """The Horde only calls https:// webhooks (plain http on 127.0.0.1 is for tests)."""
+    parts = urlsplit(value)
+    local_http = parts.scheme == "http" and parts.hostname == "127.0.0.1"
+    if not (parts.scheme == "https" or local_http) or not parts.hostname:
+        raise ConfigError("HORDE_WEBHOOK_URL", "must be an https:// URL")
+    if parts.query or parts.fragment:
+        raise ConfigError("HORDE_WEBHOOK_URL", "must not have a query or fragment")
+    if len(value) > 900:
+        raise ConfigError("HORDE_WEBHOOK_URL", "is too long (the Horde takes 1024 characters)")
+    return value.rstrip("/")
 
 
 def load_settings(

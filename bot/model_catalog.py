@@ -10,11 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.clock import SYSTEM_CLOCK, Clock
-from bot.horde import HordeClient
 from bot.horde.errors import HordeError
-from bot.horde.models import ActiveModel
+
+if TYPE_CHECKING:
+    from bot.horde import HordeClient
+    from bot.horde.models import ActiveModel
+
 
 __all__ = ["ModelCatalog", "ModelChoice"]
 

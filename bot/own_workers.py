@@ -12,11 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
-from bot.horde import HordeClient
 from bot.horde.errors import NotFound
-from bot.horde.models import WorkerDetails
+
+if TYPE_CHECKING:
+    from bot.horde import HordeClient
+    from bot.horde.models import WorkerDetails
 
 __all__ = ["MAX_OWN_WORKERS", "OwnWorker", "OwnWorkersCache"]
 
@@ -70,7 +73,7 @@ class OwnWorkersCache:
         )
         found: list[WorkerDetails] = []
         for worker_id, result in zip(ids, results, strict=True):
-            if isinstance(result, WorkerDetails):
+            if not isinstance(result, BaseException):
                 found.append(result)
             elif isinstance(result, NotFound):
                 log.info("Worker %s of a member's account no longer exists", worker_id)

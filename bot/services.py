@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.chat.service import ChatService
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.config import Settings
 from bot.cooldowns import CooldownTracker
 from bot.generation import GenerationService
-from bot.horde import HordeClient
 from bot.model_catalog import ModelCatalog
 from bot.secrets import KeyVault
 from bot.storage.accounts import AccountRepository
@@ -19,6 +19,9 @@ from bot.storage.sponsors import SponsorRepository
 from bot.style_catalog import StyleCatalog
 from bot.team_list import TeamListCache
 from bot.worker_list import WorkerListCache
+
+if TYPE_CHECKING:
+    from bot.horde import HordeClient
 
 
 @dataclass

@@ -15,11 +15,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from bot.clock import SYSTEM_CLOCK, Clock
-from bot.horde import HordeClient
 from bot.horde.errors import HordeError, NotFound, RateLimited
-from bot.horde.models import StyleKobold
+
+if TYPE_CHECKING:
+    from bot.horde import HordeClient
+    from bot.horde.models import StyleKobold
 
 __all__ = ["StyleCatalog", "StyleLimitReached"]
 

@@ -9,10 +9,13 @@ Discord-free.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
-from bot.horde import HordeClient
-from bot.horde.models import TeamDetails
+
+if TYPE_CHECKING:
+    from bot.horde import HordeClient
+    from bot.horde.models import TeamDetails
 
 __all__ = ["CACHE_SECONDS", "TeamListCache"]
 

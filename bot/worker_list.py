@@ -9,13 +9,17 @@ Discord-free.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.errors import BadInput
-from bot.horde import HordeClient
 from bot.horde.errors import NotFound
-from bot.horde.models import WorkerDetails
 from bot.horde_ids import looks_like_id
+
+if TYPE_CHECKING:
+    from bot.horde import HordeClient
+    from bot.horde.models import WorkerDetails
+
 
 __all__ = ["CACHE_SECONDS", "WorkerListCache", "online_first", "resolve_worker"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -19,7 +19,6 @@ from discord.ext import commands
 from bot.bot import HordeBot
 from bot.errors import BadInput, UserFacingError
 from bot.horde.errors import Forbidden, HordeError, NotFound
-from bot.horde.models import HordeModes, IPTimeout
 from bot.own_key import registered_key
 from bot.reach import everywhere
 from bot.ui.hordemod_render import (
@@ -33,6 +32,9 @@ from bot.ui.replies import reply
 from bot.ui.worker_panel import clean_text
 from bot.ui.workers_views import worker_choices
 from bot.worker_list import resolve_worker
+
+if TYPE_CHECKING:
+    from bot.horde.models import HordeModes, IPTimeout
 
 log = logging.getLogger(__name__)
 

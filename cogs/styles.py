@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -18,13 +18,15 @@ from discord.ext import commands
 
 from bot.bot import HordeBot
 from bot.horde.errors import RateLimited
-from bot.horde.models import StyleKobold
 from bot.policy import own_key
 from bot.style_catalog import StyleLimitReached
 from bot.ui.confirm_view import ConfirmView
 from bot.ui.replies import reply
 from bot.ui.style_modal import StyleFields, StyleModal
 from bot.ui.style_views import resolve_style, style_choices, style_details, styles_text
+
+if TYPE_CHECKING:
+    from bot.horde.models import StyleKobold
 
 __all__ = ["Styles", "setup"]
 
@@ -156,6 +158,8 @@ def _style_of(
     before: StyleKobold | None = None,
 ) -> StyleKobold:
     """The style as the Horde now has it, from what was sent (no re-read: reads are cached)."""
+    from bot.horde.models import StyleKobold  # at first use: the models bring pydantic
+
     return StyleKobold(
         id=style_id,
         name=fields.name,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -18,7 +18,6 @@ from discord.ext import commands
 from bot.bot import HordeBot
 from bot.errors import BadInput
 from bot.horde.errors import HordeError, NotFound
-from bot.horde.models import TeamDetails
 from bot.horde_ids import looks_like_id
 from bot.own_key import registered_key
 from bot.reach import everywhere
@@ -27,6 +26,9 @@ from bot.ui.replies import NO_MENTIONS, reply
 from bot.ui.safe_markdown import plain
 from bot.ui.team_render import team_embed
 from bot.ui.worker_panel import clean_line, clean_text
+
+if TYPE_CHECKING:
+    from bot.horde.models import TeamDetails
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,7 @@ class Team(commands.Cog):
         key = await registered_key(self.bot.services, interaction.user.id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         made = await self.bot.services.horde.create_team(clean_name, info=clean_info, apikey=key)
-        self.cache.changed(TeamDetails(id=made.id, name=made.name, info=made.info))
+        self.cache.changed(_summary(made.id, made.name, made.info))
         log.info("Member %s created team %s", interaction.user.id, made.id)
         await reply(
             interaction,
@@ -92,7 +94,7 @@ class Team(commands.Cog):
         changed = await self.bot.services.horde.modify_team(
             team_id, name=new_name, info=new_info, apikey=key
         )
-        self.cache.changed(TeamDetails(id=changed.id, name=changed.name, info=changed.info))
+        self.cache.changed(_summary(changed.id, changed.name, changed.info))
         log.info("Member %s changed team %s", interaction.user.id, team_id)
         await reply(
             interaction,
@@ -152,6 +154,13 @@ class Team(commands.Cog):
             for t in teams
             if t.id and wanted in (t.name or "").casefold()
         ][:25]
+
+
+def _summary(team_id: str | None, name: str | None, info: str | None) -> TeamDetails:
+    """What the team list shows of a team just made or changed (the Horde's reads lag)."""
+    from bot.horde.models import TeamDetails  # at first use: the models bring pydantic
+
+    return TeamDetails(id=team_id, name=name, info=info)
 
 
 async def setup(bot: commands.Bot) -> None:

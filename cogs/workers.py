@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -17,13 +17,15 @@ from discord.ext import commands
 from bot.bot import HordeBot
 from bot.errors import UserFacingError
 from bot.horde.errors import HordeError
-from bot.horde.models import WorkerDetails
 from bot.own_key import registered_key
 from bot.own_workers import OwnWorkersCache
 from bot.reach import everywhere
 from bot.ui.worker_panel import WorkerPanel
 from bot.ui.workers_views import WorkerPager, worker_choices, worker_embed
 from bot.worker_list import online_first, resolve_worker
+
+if TYPE_CHECKING:
+    from bot.horde.models import WorkerDetails
 
 log = logging.getLogger(__name__)
 

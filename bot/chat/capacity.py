@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.chat.formats import strip_backend
 from bot.horde.errors import HordeError
-from bot.horde.models import WorkerDetails
 from bot.worker_list import WorkerListCache
+
+if TYPE_CHECKING:
+    from bot.horde.models import WorkerDetails
 
 __all__ = ["DEFAULT_CONTEXT", "Capacity", "WorkerCapacity"]
 

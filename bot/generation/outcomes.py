@@ -7,12 +7,15 @@ message) and nothing the UI would have to parse back.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.generation.errors import ErrorKind, kind_of
 from bot.generation.poller import PollEvent, PollOutcome
 from bot.generation.state import ErrorInfo, Generation, HordeStatus, JobState
 from bot.horde.errors import HordeError
-from bot.horde.models import RequestStatusKobold
+
+if TYPE_CHECKING:
+    from bot.horde.models import RequestStatusKobold
 
 __all__ = ["FAULTED", "Ended", "ended_by", "error_info", "key_error", "split_status"]
 

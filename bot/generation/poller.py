@@ -2,10 +2,13 @@
 
 A single scheduler task keeps a heap of (due time, job) and hands due jobs to a fixed pool of
 ``concurrency`` workers, so a hundred generations cost the same number of tasks as one. Each
-job's next poll follows its status: about ``poll_min`` while it is processing or close to the
-front, growing towards ``poll_max`` in a long queue, and never more often than
-``min_interval`` (the Horde allows 60 status requests per minute per id). The poller decides
-*when* to ask; what an answer means for a job is the sink's business.
+job's next poll follows the one schedule of :mod:`bot.horde.polling` (the client's
+``generate_sync`` uses it too): about ``poll_min`` while it is processing or close to the
+front, growing towards ``poll_max`` in a long queue, straight at the predicted finish once the
+Horde's ``wait_time`` has proved right for this request, and never more often than
+``min_interval`` (the Horde allows 60 status requests per minute per id). In webhook mode the
+reads slow to a safety net and a webhook call pokes the job. The poller decides *when* to ask;
+what an answer means for a job is the sink's business.
 """
 
 from __future__ import annotations
@@ -18,12 +21,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.generation.waiting import sleep_or_wake
-from bot.horde import HordeClient
 from bot.horde.errors import HordeError, HordeUnavailable, NotFound, RateLimited
-from bot.horde.models import RequestStatusKobold
+from bot.horde.polling import PollPolicy, PollSchedule
+
+if TYPE_CHECKING:
+    from bot.horde import HordeClient
+    from bot.horde.models import RequestStatusKobold
 
 __all__ = ["HORDE_REQUEST_LIFETIME", "PollEvent", "PollOutcome", "Poller"]
 
@@ -61,6 +68,8 @@ class _Entry:
     last_poll: float = float("-inf")  # monotonic
     failures: int = 0
     seq: int = field(default=0)
+    schedule: PollSchedule | None = None  # this request's reads so far (see bot.horde.polling)
+    poked: bool = False  # a webhook hint arrived since the current read started
 
 
 class Poller:
@@ -82,15 +91,20 @@ class Poller:
         min_interval: float = 1.0,
         concurrency: int = 4,
         lifetime: float = HORDE_REQUEST_LIFETIME,
+        safety_net: float | None = None,
     ) -> None:
         self._client = client
         self._sink: Sink | None = sink
         self._clock = clock
-        self.poll_min = poll_min
-        self.poll_max = max(poll_max, poll_min)
+        self.policy = PollPolicy(poll_min, max(poll_max, poll_min))
+        self.poll_min = self.policy.poll_min
+        self.poll_max = self.policy.poll_max
         self.min_interval = min_interval
         self._concurrency = concurrency
         self._lifetime = lifetime
+        # Webhook mode: the Horde calls when a job is done (see poke); polls are a safety net
+        # this far apart that also refresh the queue position.
+        self.safety_net = safety_net
         self._entries: dict[int, _Entry] = {}
         self._heap: list[tuple[float, int, int]] = []  # (due, seq, key)
         self._seq = itertools.count()
@@ -117,9 +131,18 @@ class Poller:
         ``last_seen`` is when the Horde last answered about it (default: now).
         """
         seen = self._clock.time() if last_seen is None else last_seen
-        entry = _Entry(key=key, horde_id=horde_id, last_seen=seen)
+        entry = _Entry(key=key, horde_id=horde_id, last_seen=seen, schedule=self.policy.schedule())
         self._entries[key] = entry
         self._schedule(entry, delay)
+
+    def poke(self, key: int) -> None:
+        """A hint (a webhook call) that ``key`` may be done: poll it as soon as allowed."""
+        entry = self._entries.get(key)
+        if entry is not None:
+            # Also remembered on the entry: a read already on the wire may predate the finish,
+            # and its answer must not push the next read back to the safety net.
+            entry.poked = True
+            self._schedule(entry, 0.0)
 
     def untrack(self, key: int) -> None:
         """Stop polling ``key``; an answer already in flight is dropped."""
@@ -141,17 +164,26 @@ class Poller:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    @property
+    def first_delay(self) -> float:
+        """When to read a newly submitted request first (webhook mode: the safety net).
+
+        In webhook mode the Horde calls when the job is done, so an early read would only
+        show the queue position sooner, at the price of a third request per generation.
+        """
+        return self.poll_min if self.safety_net is None else self.safety_net
+
     def next_delay(self, status: RequestStatusKobold) -> float:
-        """Seconds until the next poll, from how far the request is from done."""
-        if status.processing > 0 and status.waiting == 0:
-            # A worker is writing: poll a few times over the estimated rest of the job, so
-            # a long generation does not cost one status read every poll_min seconds.
-            return min(self.poll_max, max(self.poll_min, status.wait_time / 3))
-        if not status.is_possible:
-            return self.poll_max  # nothing happens until a suitable worker shows up
-        # About four polls over the expected wait, and more often near the queue's front.
-        delay = max(status.wait_time / 4, status.queue_position * self.poll_min / 4)
-        return min(self.poll_max, max(self.poll_min, delay))
+        """Seconds until the next poll, from how far the request is from done (no history)."""
+        if self.safety_net is not None:
+            return self.safety_net
+        return self.policy.base_delay(status)
+
+    def _delay_after(self, entry: _Entry, status: RequestStatusKobold) -> float:
+        """The next poll of ``entry``: its schedule also weighs how right wait_time has been."""
+        if self.safety_net is not None or entry.schedule is None:
+            return self.next_delay(status)
+        return entry.schedule.next_delay(status, self._clock.monotonic())
 
     def _schedule(self, entry: _Entry, delay: float) -> None:
         now = self._clock.monotonic()
@@ -188,6 +220,7 @@ class Poller:
 
     async def _poll(self, entry: _Entry) -> None:
         entry.last_poll = self._clock.monotonic()
+        entry.poked = False
         try:
             status = await self._client.generate_status(entry.horde_id, retries=0)
         except NotFound as exc:
@@ -212,7 +245,8 @@ class Poller:
             return
         await self._deliver(event)
         if self._entries.get(entry.key) is entry:
-            self._schedule(entry, self.next_delay(status))
+            delay = 0.0 if entry.poked else self._delay_after(entry, status)
+            self._schedule(entry, delay)
 
     async def _on_unavailable(self, entry: _Entry, exc: HordeError) -> None:
         """Retry with backoff; give up only once the request can no longer exist."""

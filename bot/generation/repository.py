@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from bot.clock import SYSTEM_CLOCK, Clock
@@ -28,6 +28,7 @@ from bot.generation.state import (
     ReplyAddress,
     dumps,
 )
+from bot.generation.write_batch import WriteBatch
 from bot.secrets import KeyVault, UndecryptableSecret
 from bot.storage.database import Database, Row
 
@@ -45,6 +46,10 @@ _ACTIVE = tuple(s.value for s in (JobState.PENDING, JobState.SUBMITTED))
 _TERMINAL = tuple(s.value for s in TERMINAL_STATES)
 _IN_ACTIVE = f"state IN ({', '.join('?' * len(_ACTIVE))})"
 _IN_TERMINAL = f"state IN ({', '.join('?' * len(_TERMINAL))})"
+_UPDATE_STATUS = (
+    "UPDATE generations SET status = ?, generations = ?, polled_at = ? "  # noqa: S608
+    f"WHERE id = ? AND {_IN_ACTIVE}"
+)
 
 
 # Backoff of retried job writes, in seconds.
@@ -72,6 +77,7 @@ class JobRepository:
         self._vault = vault
         self._clock = clock
         self._write_retry_seconds = write_retry_seconds
+        self._status_batch = WriteBatch(self._write_statuses)
 
     async def insert(self, request: GenerationRequest, *, now: float) -> int:
         """Store a new job in state ``pending``; returns its local id."""
@@ -111,13 +117,35 @@ class JobRepository:
         rows = await self._select("id = ?", (job_id,))
         return rows[0] if rows else None
 
-    async def mark_submitted(self, job_id: int, horde_id: str, *, now: float) -> None:
-        """The Horde accepted the job under ``horde_id`` (a job cancelled meanwhile stays so)."""
+    async def mark_submitted(
+        self, job_id: int, horde_id: str, *, now: float, webhook_digest: str | None = None
+    ) -> None:
+        """The Horde accepted the job under ``horde_id`` (a job cancelled meanwhile stays so).
+
+        ``webhook_digest``: in webhook mode, the digest of the job's secret webhook path.
+        """
         await self._write(
             "UPDATE generations SET horde_id = ?, submitted_at = ?, polled_at = ?, "
-            "state = CASE WHEN state = ? THEN ? ELSE state END WHERE id = ?",
-            (horde_id, now, now, JobState.PENDING.value, JobState.SUBMITTED.value, job_id),
+            "webhook_digest = ?, state = CASE WHEN state = ? THEN ? ELSE state END WHERE id = ?",
+            (
+                horde_id,
+                now,
+                now,
+                webhook_digest,
+                JobState.PENDING.value,
+                JobState.SUBMITTED.value,
+                job_id,
+            ),
         )
+
+    async def webhook_digests(self) -> dict[int, str]:
+        """The webhook path digests of jobs still running (webhook mode, after a restart)."""
+        rows = await self._db.fetchall(
+            f"SELECT id, webhook_digest FROM generations WHERE {_IN_ACTIVE} "  # noqa: S608
+            "AND webhook_digest IS NOT NULL",
+            _ACTIVE,
+        )
+        return {int(row[0]): str(row[1]) for row in rows}
 
     async def update_status(
         self,
@@ -127,11 +155,13 @@ class JobRepository:
         *,
         now: float,
     ) -> None:
-        """Store the latest status the Horde reported (and the generations finished so far)."""
-        await self._write(
-            "UPDATE generations SET status = ?, generations = ?, polled_at = ? WHERE id = ?",
-            (dumps(status.to_json()), _dump_generations(generations), now, job_id),
-        )
+        """Store the latest status the Horde reported (and the generations finished so far).
+
+        Written in a batch with the other jobs of the same poll round; a job that has ended
+        meanwhile keeps its final status.
+        """
+        row = (dumps(status.to_json()), _dump_generations(generations), now, job_id, *_ACTIVE)
+        await self._status_batch.add(row)
 
     async def finish(
         self,
@@ -237,13 +267,20 @@ class JobRepository:
             await self._db.checkpoint()
         return count
 
+    async def _write_statuses(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        await self._retrying(self._db.run_many, _UPDATE_STATUS, rows)
+
     async def _write(self, sql: str, args: Iterable[Any]) -> None:
-        params = tuple(args)
+        await self._retrying(self._db.run, sql, tuple(args))
+
+    async def _retrying(
+        self, write: Callable[[str, Any], Awaitable[None]], sql: str, params: Any
+    ) -> None:
         deadline = self._clock.monotonic() + self._write_retry_seconds
         delay = WRITE_RETRY_FIRST_DELAY
         while True:
             try:
-                await self._db.execute(sql, params)
+                await write(sql, params)
                 return
             except self._db.statement_errors:
                 raise  # a bug in the statement: retrying cannot help

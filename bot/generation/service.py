@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.errors import UserFacingError
@@ -34,9 +35,12 @@ from bot.generation.state import (
     PaidKey,
 )
 from bot.generation.submitter import Submitter
-from bot.horde import HordeClient
 from bot.horde.errors import HordeError
-from bot.horde.models import RequestStatusKobold
+from bot.webhooks.registry import WebhookRegistry
+
+if TYPE_CHECKING:
+    from bot.horde import HordeClient
+    from bot.horde.models import RequestStatusKobold
 
 __all__ = ["ApiKeyResolver", "GenerationService", "ListenerFactory"]
 
@@ -67,6 +71,7 @@ class GenerationService:
         submit_retries: int = 3,
         submit_backoff: float = 2.0,
         close_grace: float = 5.0,
+        webhooks: WebhookRegistry | None = None,
     ) -> None:
         self._client = client
         self._governor = governor
@@ -76,6 +81,7 @@ class GenerationService:
         self.max_in_flight_per_user = max_in_flight_per_user
         self.retention_days = retention_days
         self._close_grace = close_grace
+        self._webhooks = webhooks  # webhook mode: the per-job paths the Horde calls
         self._live: dict[int, LiveJob] = {}
         self._admit = asyncio.Lock()
         self._notifier = Notifier(jobs, clock)
@@ -86,11 +92,14 @@ class GenerationService:
             self._notifier.publish,
             retries=submit_retries,
             backoff=submit_backoff,
+            webhooks=webhooks,
         )
         self._purge_task: asyncio.Task[None] | None = None
         self._resumed = False
         self._closed = False
         poller.set_sink(self._on_poll)
+        if webhooks is not None:
+            webhooks.set_wake(poller.poke)  # an accepted call: confirm with one status read
 
     # --- lifecycle ------------------------------------------------------------------
 
@@ -225,8 +234,9 @@ class GenerationService:
         if horde_id is None:  # cancelled before the submit went out
             return
         now = self._clock.time()
+        digest = self._webhooks.bind(job.id, horde_id) if self._webhooks else None
         try:
-            await self._jobs.mark_submitted(job.id, horde_id, now=now)
+            await self._jobs.mark_submitted(job.id, horde_id, now=now, webhook_digest=digest)
         except Exception:
             # Keep serving the job from memory; only a restart before the next write could
             # submit it again.
@@ -240,7 +250,7 @@ class GenerationService:
         job.state = JobState.SUBMITTED
         job.status_at = now
         self._notifier.publish(job)
-        self._poller.track(job.id, horde_id, delay=self._poller.poll_min)
+        self._poller.track(job.id, horde_id, delay=self._poller.first_delay)
 
     # --- polling --------------------------------------------------------------------
 
@@ -335,6 +345,8 @@ class GenerationService:
             job.generations = generations
         self._poller.untrack(job.id)
         self._live.pop(job.id, None)
+        if self._webhooks is not None:
+            self._webhooks.close(job.id)
         try:
             await self._jobs.finish(
                 job.id, state, now=now, status=status, generations=generations, error=error
@@ -361,6 +373,7 @@ class GenerationService:
             return 0
         self._resumed = True
         count = 0
+        digests = await self._jobs.webhook_digests() if self._webhooks else {}
         for record in await self._jobs.list_undelivered():
             job = LiveJob.from_record(record, self._make_listener(listener_factory, record))
             self._notifier.publish(job)
@@ -373,6 +386,8 @@ class GenerationService:
             count += 1
             if record.state is JobState.SUBMITTED and record.horde_id is not None:
                 last_seen = record.polled_at or record.submitted_at or record.created_at
+                if self._webhooks is not None and record.id in digests:
+                    self._webhooks.restore(record.id, record.horde_id, digests[record.id])
                 self._poller.track(record.id, record.horde_id, last_seen=last_seen)
                 self._notifier.publish(job)
                 continue

@@ -15,13 +15,17 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.generation.governor import SubmitGovernor
 from bot.generation.live import LiveJob
 from bot.generation.state import GenerationRequest
-from bot.horde import HordeClient
 from bot.horde.errors import HordeUnavailable, RateLimited
+from bot.webhooks.registry import WebhookRegistry
+
+if TYPE_CHECKING:
+    from bot.horde import HordeClient
 
 __all__ = ["Submitter"]
 
@@ -43,6 +47,7 @@ class Submitter:
         *,
         retries: int = 3,
         backoff: float = 2.0,
+        webhooks: WebhookRegistry | None = None,
     ) -> None:
         self._client = client
         self._governor = governor
@@ -50,6 +55,7 @@ class Submitter:
         self._publish = publish
         self._retries = retries
         self._backoff = backoff
+        self._webhooks = webhooks
 
     async def submit(self, job: LiveJob, request: GenerationRequest, apikey: str) -> str | None:
         """Wait for a slot and submit; the Horde's request id, or None if the job ended first.
@@ -78,6 +84,7 @@ class Submitter:
                     params=dict(request.params) or None,
                     models=request.models,
                     apikey=apikey,
+                    webhook=self._webhooks.open(job.id) if self._webhooks else None,
                     **request.submit_options(),
                 )
             except RateLimited as exc:

@@ -1,11 +1,22 @@
 """A typed async client for the AI Horde v2 text API; it does not import discord.
 
 ``from bot.horde import HordeClient``; models and errors are re-exported here.
+
+Only the constants and the errors are imported with the package: the client and the
+pydantic models load on first use (PEP 562), so importing ``bot.horde.errors`` on the bot's
+start-up path does not pay for pydantic.
 """
 
-from bot.horde._base import ANONYMOUS_API_KEY, DEFAULT_BASE_URL, DEFAULT_CLIENT_AGENT
-from bot.horde._generation import ProgressCallback, SubmitOptions
-from bot.horde.client import SEED_RESOURCES, HordeClient
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from bot.horde.constants import (
+    ANONYMOUS_API_KEY,
+    DEFAULT_BASE_URL,
+    DEFAULT_CLIENT_AGENT,
+)
 from bot.horde.errors import (
     CannotDeleteMod,
     Forbidden,
@@ -42,49 +53,111 @@ from bot.horde.errors import (
     TooManyPrompts,
     WorkerMaintenance,
 )
-from bot.horde.models import (
-    ActiveModel,
-    DeletedTeam,
-    DeletedWorker,
-    ExtraSourceImage,
-    FilterDetails,
-    FilterPromptSuspicion,
-    FilterRegex,
-    GenerationKobold,
-    GenerationMetadataKobold,
-    GenerationPayloadKobold,
-    Heartbeat,
-    HordeDocument,
-    HordeModes,
-    HordePerformance,
-    IPTimeout,
-    KudosAwarded,
-    KudosTransferred,
-    ModelPayloadKobold,
-    ModelStyleInputParamsKobold,
-    ModifyTeam,
-    ModifyUser,
-    ModifyWorker,
-    Newspiece,
-    RequestAsync,
-    RequestStatusCheck,
-    RequestStatusKobold,
-    ResponseModelCollection,
-    ResponseModelMessage,
-    ResponseModelStylesShort,
-    SharedKeyDetails,
-    SimpleResponse,
-    SinglePeriodTxtStat,
-    StatsTxtTotals,
-    StyleKobold,
-    StyleModify,
-    TeamDetails,
-    TxtModelStats,
-    UserDetails,
-    WorkerDetails,
+from bot.horde.rc import (
+    RC,
 )
-from bot.horde.params import ModelGenerationInputKobold
-from bot.horde.rc import RC
+
+if TYPE_CHECKING:
+    from bot.horde._generation import (
+        ProgressCallback,
+        SubmitOptions,
+    )
+    from bot.horde.client import (
+        SEED_RESOURCES,
+        HordeClient,
+    )
+    from bot.horde.models import (
+        ActiveModel,
+        DeletedTeam,
+        DeletedWorker,
+        ExtraSourceImage,
+        FilterDetails,
+        FilterPromptSuspicion,
+        FilterRegex,
+        GenerationKobold,
+        GenerationMetadataKobold,
+        GenerationPayloadKobold,
+        Heartbeat,
+        HordeDocument,
+        HordeModes,
+        HordePerformance,
+        IPTimeout,
+        KudosAwarded,
+        KudosTransferred,
+        ModelPayloadKobold,
+        ModelStyleInputParamsKobold,
+        ModifyTeam,
+        ModifyUser,
+        ModifyWorker,
+        Newspiece,
+        RequestAsync,
+        RequestStatusCheck,
+        RequestStatusKobold,
+        ResponseModelCollection,
+        ResponseModelMessage,
+        ResponseModelStylesShort,
+        SharedKeyDetails,
+        SimpleResponse,
+        SinglePeriodTxtStat,
+        StatsTxtTotals,
+        StyleKobold,
+        StyleModify,
+        TeamDetails,
+        TxtModelStats,
+        UserDetails,
+        WorkerDetails,
+    )
+    from bot.horde.params import (
+        ModelGenerationInputKobold,
+    )
+
+# Name -> the module that defines it, imported when the name is first used.
+_LAZY: dict[str, str] = {
+    "ProgressCallback": "bot.horde._generation",
+    "SubmitOptions": "bot.horde._generation",
+    "SEED_RESOURCES": "bot.horde.client",
+    "HordeClient": "bot.horde.client",
+    "ActiveModel": "bot.horde.models",
+    "DeletedTeam": "bot.horde.models",
+    "DeletedWorker": "bot.horde.models",
+    "ExtraSourceImage": "bot.horde.models",
+    "FilterDetails": "bot.horde.models",
+    "FilterPromptSuspicion": "bot.horde.models",
+    "FilterRegex": "bot.horde.models",
+    "GenerationKobold": "bot.horde.models",
+    "GenerationMetadataKobold": "bot.horde.models",
+    "GenerationPayloadKobold": "bot.horde.models",
+    "Heartbeat": "bot.horde.models",
+    "HordeDocument": "bot.horde.models",
+    "HordeModes": "bot.horde.models",
+    "HordePerformance": "bot.horde.models",
+    "IPTimeout": "bot.horde.models",
+    "KudosAwarded": "bot.horde.models",
+    "KudosTransferred": "bot.horde.models",
+    "ModelPayloadKobold": "bot.horde.models",
+    "ModelStyleInputParamsKobold": "bot.horde.models",
+    "ModifyTeam": "bot.horde.models",
+    "ModifyUser": "bot.horde.models",
+    "ModifyWorker": "bot.horde.models",
+    "Newspiece": "bot.horde.models",
+    "RequestAsync": "bot.horde.models",
+    "RequestStatusCheck": "bot.horde.models",
+    "RequestStatusKobold": "bot.horde.models",
+    "ResponseModelCollection": "bot.horde.models",
+    "ResponseModelMessage": "bot.horde.models",
+    "ResponseModelStylesShort": "bot.horde.models",
+    "SharedKeyDetails": "bot.horde.models",
+    "SimpleResponse": "bot.horde.models",
+    "SinglePeriodTxtStat": "bot.horde.models",
+    "StatsTxtTotals": "bot.horde.models",
+    "StyleKobold": "bot.horde.models",
+    "StyleModify": "bot.horde.models",
+    "TeamDetails": "bot.horde.models",
+    "TxtModelStats": "bot.horde.models",
+    "UserDetails": "bot.horde.models",
+    "WorkerDetails": "bot.horde.models",
+    "ModelGenerationInputKobold": "bot.horde.params",
+}
 
 __all__ = [
     "ANONYMOUS_API_KEY",
@@ -170,3 +243,16 @@ __all__ = [
     "WorkerDetails",
     "WorkerMaintenance",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next access is a plain module attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

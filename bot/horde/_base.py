@@ -14,17 +14,14 @@ from typing import Any, Self, TypeVar
 import aiohttp
 import pydantic
 
-from bot import PROJECT_URL, __version__
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.horde._transport import Call, Transport
+from bot.horde.constants import ANONYMOUS_API_KEY, DEFAULT_BASE_URL, DEFAULT_CLIENT_AGENT
 from bot.horde.errors import HordeUnavailable
 from bot.horde.models import HordeModel
 
 __all__ = ["ANONYMOUS_API_KEY", "DEFAULT_BASE_URL", "DEFAULT_CLIENT_AGENT"]
 
-DEFAULT_BASE_URL = "https://aihorde.net/api"
-DEFAULT_CLIENT_AGENT = f"horde-text-bot:{__version__}:{PROJECT_URL}"
-ANONYMOUS_API_KEY = "0000000000"
 
 M = TypeVar("M", bound=HordeModel)
 

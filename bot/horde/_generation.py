@@ -25,10 +25,10 @@ from bot.horde.models import (
     RequestStatusKobold,
 )
 from bot.horde.params import ParamsInput, validate_params, validate_prompt
+from bot.horde.polling import MIN_POLL_INTERVAL, PollPolicy
 
 log = logging.getLogger(__name__)
 
-MIN_POLL_INTERVAL: Final = 1.0
 """The Horde allows 60 status GETs a minute per request id: never poll faster than 1/s."""
 CANCEL_TIMEOUT: Final = 10.0
 """Seconds a clean-up DELETE may take before it is abandoned."""
@@ -53,13 +53,6 @@ class SubmitOptions(TypedDict, total=False):
     proxied_account: str | None
     style: str | None
     extra_source_images: Sequence[ExtraSourceImage | Mapping[str, Any]]
-
-
-def poll_delay(wait_time: float, poll_min: float, poll_max: float) -> float:
-    """Seconds until the next poll: half the Horde's ``wait_time`` estimate, clamped."""
-    low = max(MIN_POLL_INTERVAL, poll_min)
-    high = max(low, poll_max)
-    return min(high, max(low, wait_time / 2))
 
 
 def _generation_input(
@@ -274,7 +267,8 @@ class _GenerationMixin(_ClientBase):
         Key: required for the submit (as :meth:`generate_async`); the polls send none.
 
         ``POST /v2/generate/text/async``, then ``GET /v2/generate/text/status/{id}`` every
-        ``wait_time / 2`` seconds clamped to ``poll_min``..``poll_max`` (never under 1 s);
+        the shared schedule of :mod:`bot.horde.polling` within ``poll_min``..``poll_max``
+        (never under 1 s);
         ``on_progress`` (plain or async) receives each poll's :class:`RequestStatusCheck`.
         ``params``, ``models``, ``apikey`` and ``options`` are as for :meth:`generate_async`;
         ``retries`` applies to each call. ``timeout`` (seconds, default 1170 — under the
@@ -319,6 +313,8 @@ class _GenerationMixin(_ClientBase):
         retries: int | None,
     ) -> RequestStatusKobold:
         deadline = self.clock.monotonic() + limit
+        floor = max(MIN_POLL_INTERVAL, poll_min)
+        schedule = PollPolicy(floor, max(floor, poll_max)).schedule()
         while True:
             status = await self.generate_status(request_id, retries=retries)
             if on_progress is not None:
@@ -334,7 +330,7 @@ class _GenerationMixin(_ClientBase):
                 raise GenerationTimeout(
                     f"the generation did not finish within {limit:g} s", request_id=request_id
                 )
-            delay = min(poll_delay(status.wait_time, poll_min, poll_max), remaining)
+            delay = min(schedule.next_delay(status, self.clock.monotonic()), remaining)
             await self.clock.sleep(max(MIN_POLL_INTERVAL, delay))
 
     async def _cancel_quietly(self, request_id: str) -> None:

@@ -9,17 +9,22 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
-from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot.config import ConfigError
 from bot.metrics.definitions import REGISTRY
 
+if TYPE_CHECKING:
+    from aiohttp import web
+
 log = logging.getLogger(__name__)
 
 
 async def _metrics(_request: web.Request) -> web.Response:
+    from aiohttp import web
+
     return web.Response(
         body=generate_latest(REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST}
     )
@@ -31,6 +36,9 @@ async def serve_metrics(listen: tuple[str, int] | None) -> AsyncIterator[None]:
     if listen is None:
         yield
         return
+    # aiohttp's server side is imported only when metrics are on (start-up time).
+    from aiohttp import web
+
     host, port = listen
     app = web.Application()
     app.router.add_get("/metrics", _metrics)

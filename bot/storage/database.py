@@ -196,6 +196,17 @@ class Database(ABC):
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
 
     @abstractmethod
+    async def run(self, sql: str, params: Params = ()) -> None:
+        """Run one write statement (committed at once) when its row count is not needed.
+
+        On SQLite this is one hand-off to the database thread instead of :meth:`execute`'s two.
+        """
+
+    @abstractmethod
+    async def run_many(self, sql: str, rows: Sequence[Params]) -> None:
+        """Run one write statement for each of ``rows`` (a batch of independent writes)."""
+
+    @abstractmethod
     async def checkpoint(self) -> None:
         """Called after secrets were deleted: push what the backend can out of its files.
 

@@ -162,6 +162,13 @@ class PostgresDatabase(Database):
         status = await self._pool.execute(to_numbered_placeholders(sql), *params)
         return _rowcount(status)
 
+    async def run(self, sql: str, params: Params = ()) -> None:
+        await self._pool.execute(to_numbered_placeholders(sql), *params)
+
+    async def run_many(self, sql: str, rows: Sequence[Params]) -> None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.executemany(to_numbered_placeholders(sql), [tuple(row) for row in rows])
+
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         row: Row | None = await self._pool.fetchrow(to_numbered_placeholders(sql), *params)
         return row

@@ -154,14 +154,23 @@ class SQLiteDatabase(Database):
             await cursor.close()
         return rowcount
 
+    async def run(self, sql: str, params: Params = ()) -> None:
+        async with self._write_lock:
+            await self._conn.execute_fetchall(sql, params)
+
+    async def run_many(self, sql: str, rows: Sequence[Params]) -> None:
+        # One hand-off: in autocommit mode each row's statement commits by itself.
+        async with self._write_lock:
+            cursor = await self._conn.executemany(sql, rows)
+            await cursor.close()
+
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-        return row
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            rows: Iterable[sqlite3.Row] = await cursor.fetchall()
+        """All rows in one hand-off to SQLite's thread (execute, fetch and close together)."""
+        rows: Iterable[sqlite3.Row] = await self._conn.execute_fetchall(sql, params)
         return list(rows)
 
     async def checkpoint(self) -> None:

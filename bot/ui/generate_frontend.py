@@ -20,7 +20,6 @@ import discord
 from bot.errors import BadInput
 from bot.generation import GenerationRequest, JobNotFound, JobRecord, ReplyAddress
 from bot.horde.errors import HordeValidationError
-from bot.horde.params import validate_params
 from bot.policy import GenerationPolicy, check_interaction, choose_key
 from bot.reach import bot_may_post_here, rules_guild_id
 from bot.ui.frontends import ButtonPress, FrontEndBase, require_manager
@@ -224,6 +223,8 @@ class GenerateFrontEnd(FrontEndBase):
 
 def checked_params(raw: Mapping[str, Any]) -> dict[str, Any]:
     """The Horde's limits, checked here so a bad value is refused before anything is stored."""
+    from bot.horde.params import validate_params  # pydantic: loaded on first use, not at start
+
     try:
         return validate_params({k: v for k, v in raw.items() if v is not None})
     except HordeValidationError as exc:

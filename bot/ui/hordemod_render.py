@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import discord
 
 from bot.errors import BadInput
-from bot.horde.models import ModifyUser, ResponseModelMessage, UserDetails
 from bot.ui.safe_markdown import plain
+
+if TYPE_CHECKING:
+    from bot.horde.models import ModifyUser, ResponseModelMessage, UserDetails
 
 _USER_REF = re.compile(r"^(?:.*#)?(\d{1,12})$")
 _MAX_LISTED = 20

@@ -11,16 +11,18 @@ import enum
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.clock import Clock
 from bot.horde.errors import HordeError, HordeUnavailable, RateLimited
-from bot.horde.models import UserDetails
 from bot.ui.horde_messages import describe_horde_error
 from bot.ui.invoker_view import InvokerOnlyView
 from bot.ui.replies import NO_MENTIONS, reply
+
+if TYPE_CHECKING:
+    from bot.horde.models import UserDetails
 
 log = logging.getLogger(__name__)
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import discord
 
-from bot.horde.models import UserDetails
 from bot.ui.safe_markdown import plain
+
+if TYPE_CHECKING:
+    from bot.horde.models import UserDetails
 
 #: The Horde lists users 25 to a page (GET /v2/users).
 USERS_PER_PAGE = 25

@@ -13,14 +13,17 @@ from __future__ import annotations
 import asyncio
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import discord
 
 from bot.clock import Clock
 from bot.errors import BadInput
-from bot.horde import HordeClient
 from bot.horde.errors import NotFound, SharedKeyNotFound
-from bot.horde.models import SharedKeyDetails
+
+if TYPE_CHECKING:
+    from bot.horde import HordeClient
+    from bot.horde.models import SharedKeyDetails
 
 __all__ = ["MemberKeys", "find_key", "key_label", "key_line", "keys_text"]
 

@@ -12,14 +12,12 @@ import datetime
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.errors import BadInput
-from bot.horde import HordeClient
 from bot.horde.errors import HordeError, HordeValidationError, InvalidAPIKey, NotFound
-from bot.horde.models import SharedKeyDetails
 from bot.logging_setup import register_secret
 from bot.services import Services
 from bot.storage.sponsors import SponsorInfo
@@ -27,6 +25,10 @@ from bot.tree import answer_error
 from bot.ui.horde_messages import describe_horde_error
 from bot.ui.modlog import post_to_log_channel
 from bot.ui.replies import reply
+
+if TYPE_CHECKING:
+    from bot.horde import HordeClient
+    from bot.horde.models import SharedKeyDetails
 
 __all__ = [
     "CheckedSponsor",

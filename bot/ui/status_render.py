@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.horde.models import HordeModes
 from bot.ui.invoker_view import InvokerOnlyView
 from bot.ui.safe_markdown import safe_markdown
 from bot.ui.status_snapshot import HordeSnapshot
 from bot.ui.text_stats_render import add_text_stats
+
+if TYPE_CHECKING:
+    from bot.horde.models import HordeModes
 
 log = logging.getLogger(__name__)
 

@@ -8,19 +8,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
-from bot.horde import HordeClient
 from bot.horde.errors import HordeError
-from bot.horde.models import (
-    ActiveModel,
-    Heartbeat,
-    HordeModes,
-    HordePerformance,
-    Newspiece,
-    StatsTxtTotals,
-    TxtModelStats,
-)
+
+if TYPE_CHECKING:
+    from bot.horde import HordeClient
+    from bot.horde.models import (
+        ActiveModel,
+        Heartbeat,
+        HordeModes,
+        HordePerformance,
+        Newspiece,
+        StatsTxtTotals,
+        TxtModelStats,
+    )
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,15 @@ async def fetch_snapshot(horde: HordeClient, clock: Clock) -> HordeSnapshot:
 
     Raises the heartbeat's :class:`HordeError` only when nothing at all could be fetched.
     """
+    # Imported here, not at start-up: the models bring pydantic (docs/performance.md §5).
+    from bot.horde.models import (
+        Heartbeat,
+        HordeModes,
+        HordePerformance,
+        StatsTxtTotals,
+        TxtModelStats,
+    )
+
     heartbeat, performance, modes, models, news, totals, model_stats = await asyncio.gather(
         horde.heartbeat(),
         horde.performance(),

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.errors import BadInput
-from bot.horde.models import StyleKobold
 from bot.tree import answer_error
+
+if TYPE_CHECKING:
+    from bot.horde.models import StyleKobold
 
 __all__ = ["StyleFields", "StyleModal", "parse_fields"]
 

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
 from bot.chat.reference import ModelReference
 from bot.errors import BadInput
-from bot.horde.models import StyleKobold
 from bot.style_catalog import StyleCatalog
 from bot.ui.generate_frontend import Job
+
+if TYPE_CHECKING:
+    from bot.horde.models import StyleKobold
 
 __all__ = [
     "chat_style_model",

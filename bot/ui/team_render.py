@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 
-from bot.horde.models import TeamDetails
 from bot.ui.safe_markdown import plain
+
+if TYPE_CHECKING:
+    from bot.horde.models import TeamDetails
 
 _MAX_MODELS = 10
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 
-from bot.horde.models import StatsTxtTotals, TxtModelStats
+if TYPE_CHECKING:
+    from bot.horde.models import StatsTxtTotals, TxtModelStats
+
 
 TOP_MODELS_TODAY = 5
 _PERIODS = (("minute", "min"), ("hour", "hour"), ("day", "day"), ("month", "month"))

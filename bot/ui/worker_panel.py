@@ -10,12 +10,11 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.errors import BadInput
-from bot.horde.models import ModifyWorker, WorkerDetails
 from bot.horde_ids import looks_like_id
 from bot.own_key import registered_key
 from bot.own_workers import OwnWorkersCache
@@ -23,6 +22,9 @@ from bot.services import Services
 from bot.tree import answer_error
 from bot.ui.invoker_view import InvokerOnlyView
 from bot.ui.safe_markdown import plain
+
+if TYPE_CHECKING:
+    from bot.horde.models import ModifyWorker, WorkerDetails
 
 log = logging.getLogger(__name__)
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.horde.models import WorkerDetails
 from bot.ui.invoker_view import InvokerOnlyView
+
+if TYPE_CHECKING:
+    from bot.horde.models import WorkerDetails
 
 log = logging.getLogger(__name__)
 

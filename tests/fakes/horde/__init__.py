@@ -22,6 +22,11 @@ rules: owner vs moderator vs admin, trusted/customizer for styles and teams, 3 s
 per untrusted user, 423 Locked for a worker busy in the last 20 minutes, the 60 s cache of
 worker-message POSTs. Bodies are validated against the vendored swagger (tests/data).
 
+Webhooks (tests/fakes/horde/webhooks.py): a text request's ``webhook`` (https only; the fake also
+takes http://127.0.0.1) gets one POST per successful generation when its job finishes on the
+fake clock (3 immediate tries, 3 s timeout; nothing on fault, cancel or expiry). Every call is
+in ``horde.webhooks.calls``; ``horde.webhooks.drop_every = n`` drops every n-th (1: all).
+
 Queue semantics: FIFO; ``queue_position`` is 1 + waiting jobs of older requests (0 once all of
 a request's jobs started); ``is_possible`` counts paused workers as able to serve.
 """

@@ -156,6 +156,7 @@ class TextRequest:
     faulted: bool = False
     cancelled: bool = False
     kudos_per_job: float = 0.0
+    webhook: str | None = None  # called after each successful generation
 
     @property
     def waiting(self) -> int:

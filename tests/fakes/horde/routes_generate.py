@@ -19,6 +19,7 @@ from tests.fakes.horde.validation import (
     require,
     validate_text_input,
 )
+from tests.fakes.horde.webhooks import check_webhook
 
 routes = web.RouteTableDef()
 
@@ -101,6 +102,7 @@ async def submit_text(request: web.Request) -> web.Response:
     state = state_of(request)
     body = apply_style(state, validate_text_input(body_of(request)))
     params = _effective_params(body)
+    check_webhook(body.get("webhook"))
     cost = _check_admission(state, request, body, params)
     if body.get("dry_run"):
         return ok({"kudos": round(cost * params["n"], 2)})
@@ -126,8 +128,10 @@ async def submit_text(request: web.Request) -> web.Response:
         payload=body,
         requested_n=params["n"],
         kudos_per_job=cost,
+        webhook=body.get("webhook"),
     )
     state.text_requests[req.id] = req
+    state.webhooks.used = state.webhooks.used or req.webhook is not None
     charge_shared_key(request, cost * params["n"])
     state.evaluate()
     answer: dict[str, Any] = {"id": req.id, "kudos": 0.0}

@@ -27,6 +27,7 @@ from tests.fakes.horde.errors import HordeError, PayloadValidationError, html_pa
 from tests.fakes.horde.models import Fault, RecordedRequest
 from tests.fakes.horde.ratelimit import RateLimiter, rules_for
 from tests.fakes.horde.state import HordeState
+from tests.fakes.horde.webhooks import WebhookPump
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class FakeHorde(HordeState):
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
+        self.webhook_pump = WebhookPump(self)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def make_app(self) -> web.Application:
@@ -76,6 +78,7 @@ class FakeHorde(HordeState):
 
     async def close(self) -> None:
         self._closing.set()
+        await self.webhook_pump.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -187,6 +190,8 @@ class FakeHorde(HordeState):
         self.evaluate()
         response = await self._call(request, handler)
         response.headers.update(limit_headers)
+        if self.webhooks.used:
+            self.webhook_pump.poke()  # a new request or job may change the next deadline
         return response
 
     async def _call(self, request: web.Request, handler: Any) -> web.StreamResponse:

@@ -100,6 +100,7 @@ def finish_job(
     worker.owner.texts_fulfilled += 1
     state.delivered.append((t, req.max_length, job.model))
     extend(req, t)
+    state.webhooks.queue(job)
     return job.kudos
 
 

@@ -11,6 +11,7 @@ from tests.fakes.horde import simulation
 from tests.fakes.horde.clock import OffsetClock
 from tests.fakes.horde.models import Job, Team, TextRequest, TextSource, User, Worker, new_id
 from tests.fakes.horde.records import Records
+from tests.fakes.horde.webhooks import WebhookOutbox
 
 ANON_KEY = "0000000000"
 DEFAULT_MODEL = "koboldcpp/test-model"
@@ -42,6 +43,8 @@ class HordeState:
         # (time, tokens, model) of every delivered generation, for performance and stats.
         self.delivered: list[tuple[float, int, str]] = []
         self.submit_times: list[float] = []
+        # Webhook calls of text requests (``webhooks.calls``; ``webhooks.drop_every`` drops).
+        self.webhooks = WebhookOutbox()
         # Settings tests may change.
         self.maintenance = False
         self.invite_only = False

@@ -96,3 +96,20 @@ async def test_a_file_that_is_not_a_database_is_a_config_error(tmp_path: Path) -
     with pytest.raises(ConfigError) as info:
         await Database.open(tmp_path / "bot.db")
     assert info.value.variable == "DATABASE_URL"
+
+
+async def test_run_and_run_many_write_in_single_calls(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "one-call.db")
+    try:
+        await db.run("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+        await db.run("INSERT INTO t (v) VALUES (?)", ("a",))
+        await db.run("INSERT INTO t (v) VALUES (?)", ("b",))
+        await db.run_many("UPDATE t SET v = ? WHERE id = ?", [("x", 1), ("y", 2)])
+        await db.run("DELETE FROM t WHERE id = ?", (3,))
+        assert [tuple(r) for r in await db.fetchall("SELECT id, v FROM t ORDER BY id")] == [
+            (1, "x"),
+            (2, "y"),
+        ]
+        assert await db.fetchone("SELECT v FROM t WHERE id = 9") is None
+    finally:
+        await db.close()

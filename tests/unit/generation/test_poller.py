@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -50,18 +51,22 @@ def sink() -> Sink:
 
 @pytest_asyncio.fixture
 async def poller(client: HordeClient, fake_horde: FakeHorde, sink: Sink) -> AsyncIterator[Poller]:
-    poller = Poller(
+    poller = _make_poller(client, fake_horde, sink, concurrency=3)
+    poller.start()
+    yield poller
+    await poller.close()
+
+
+def _make_poller(client: HordeClient, fake_horde: FakeHorde, sink: Sink, **options: Any) -> Poller:
+    return Poller(
         client,
         fake_horde.clock,
         sink=sink,
         poll_min=POLL_MIN,
         poll_max=POLL_MAX,
         min_interval=MIN_INTERVAL,
-        concurrency=3,
+        **options,
     )
-    poller.start()
-    yield poller
-    await poller.close()
 
 
 async def _submit(client: HordeClient, prompt: str = "hello", **params: int) -> str:
@@ -220,3 +225,73 @@ async def test_many_jobs_share_one_scheduler_and_a_fixed_worker_pool(
     await asyncio.gather(*(sink.wait_final(key, timeout=10) for key in range(30)))
     assert len(tasks) == 1 + 3
     assert poller.tracked == 0
+
+
+# --- webhook mode: a slow safety net, and a hint (poke) read at once ---------------------
+
+SAFETY_NET = 600.0
+
+
+def _webhook_poller(client: HordeClient, fake_horde: FakeHorde, sink: Sink) -> Poller:
+    return _make_poller(client, fake_horde, sink, safety_net=SAFETY_NET)
+
+
+async def _reads(fake_horde: FakeHorde, count: int) -> None:
+    async with asyncio.timeout(5):
+        while len(fake_horde.requests_to(STATUS, "GET")) < count:
+            await asyncio.sleep(0.01)
+
+
+async def test_webhook_mode_reads_at_the_safety_net_and_at_once_when_poked(
+    client: HordeClient, fake_horde: FakeHorde, sink: Sink
+) -> None:
+    fake_horde.add_worker("w1", seconds_per_job=30.0)
+    poller = _webhook_poller(client, fake_horde, sink)
+    assert poller.first_delay == SAFETY_NET
+    poller.start()
+    try:
+        poller.track(1, await _submit(client), delay=poller.first_delay)
+        await asyncio.sleep(0.2)
+        assert fake_horde.requests_to(STATUS, "GET") == []
+        fake_horde.clock.advance(30.0)
+        poller.poke(1)
+        event = await sink.wait_final(1)
+        assert event.status is not None
+        assert event.status.done
+        assert len(fake_horde.requests_to(STATUS, "GET")) == 1
+    finally:
+        await poller.close()
+
+
+class PokingSink(Sink):
+    """Finishes the job and pokes while the poller still holds a not-done answer: the
+    webhook arrived while that read was on the wire."""
+
+    def __init__(self, horde: FakeHorde) -> None:
+        super().__init__()
+        self.horde = horde
+        self.poller: Poller | None = None
+
+    async def __call__(self, event: PollEvent) -> None:
+        await super().__call__(event)
+        if self.poller is not None and event.status is not None and not event.status.done:
+            self.horde.clock.advance(30.0)
+            self.poller.poke(event.key)
+
+
+async def test_a_hint_during_a_read_is_not_lost_to_that_reads_answer(
+    client: HordeClient, fake_horde: FakeHorde
+) -> None:
+    fake_horde.add_worker("w1", seconds_per_job=30.0)
+    sink = PokingSink(fake_horde)
+    poller = _webhook_poller(client, fake_horde, sink)
+    sink.poller = poller
+    poller.start()
+    try:
+        poller.track(1, await _submit(client), delay=0.0)  # one read at once: not done yet
+        event = await sink.wait_final(1)
+        assert event.status is not None
+        assert event.status.done
+        assert len(fake_horde.requests_to(STATUS, "GET")) == 2
+    finally:
+        await poller.close()

@@ -1,0 +1,3 @@
+-- PostgreSQL twin of ../007_webhook_digest.sql: the SHA-256 of a job's secret webhook path (the
+-- path itself is never stored), so a restart still recognises the Horde's call.
+ALTER TABLE generations ADD COLUMN webhook_digest TEXT;

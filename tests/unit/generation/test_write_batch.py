@@ -1,0 +1,58 @@
+"""Status writes of one poll round share one executemany; an ended job keeps its status."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Sequence
+
+import pytest
+
+from bot.generation import GenerationRequest, HordeStatus, JobState
+from bot.generation.repository import JobRepository
+from bot.generation.write_batch import Row, WriteBatch
+
+NOW = 1_800_000_000.0
+
+
+def _status(position: int) -> HordeStatus:
+    return HordeStatus.from_any({"waiting": 1, "queue_position": position, "wait_time": 30})
+
+
+async def test_status_writes_of_one_round_go_in_one_batch(jobs: JobRepository) -> None:
+    ids = [await jobs.insert(GenerationRequest(prompt="p", user_id=i), now=NOW) for i in range(5)]
+    for job_id in ids:
+        await jobs.mark_submitted(job_id, f"h{job_id}", now=NOW)
+    before = jobs._status_batch.flushes
+    await asyncio.gather(
+        *(jobs.update_status(j, _status(k), (), now=NOW + 1) for k, j in enumerate(ids))
+    )
+    assert jobs._status_batch.flushes == before + 1
+    for k, job_id in enumerate(ids):
+        record = await jobs.get(job_id)
+        assert record is not None
+        assert record.status == _status(k)
+        assert record.polled_at == NOW + 1
+
+
+async def test_a_late_status_write_does_not_touch_an_ended_job(jobs: JobRepository) -> None:
+    job_id = await jobs.insert(GenerationRequest(prompt="p", user_id=1), now=NOW)
+    await jobs.mark_submitted(job_id, "h1", now=NOW)
+    final = HordeStatus.from_any({"done": True, "finished": 1})
+    await jobs.finish(job_id, JobState.DONE, now=NOW + 2, status=final)
+    await jobs.update_status(job_id, _status(3), (), now=NOW + 3)
+    record = await jobs.get(job_id)
+    assert record is not None
+    assert record.status == final
+
+
+async def test_a_failed_batch_fails_every_caller_in_it() -> None:
+    async def refuse(rows: Sequence[Row]) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    batch = WriteBatch(refuse)
+    results = await asyncio.gather(batch.add((1,)), batch.add((2,)), return_exceptions=True)
+    assert [type(r) for r in results] == [sqlite3.OperationalError] * 2
+    assert batch.flushes == 1
+    with pytest.raises(sqlite3.OperationalError):
+        await batch.add((3,))
