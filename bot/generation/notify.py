@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.generation.live import LiveJob, visibly_changed
 from bot.generation.repository import JobRepository
 from bot.generation.state import JobSnapshot
+from bot.logging_setup import job_context
 
 __all__ = ["Notifier", "NullListener", "settle"]
 
@@ -46,7 +47,9 @@ class Notifier:
             return
         job.published = job.pending = snapshot
         if job.notifier is None or job.notifier.done():
-            task = asyncio.create_task(self._drain(job), name=f"notify-{job.id}")
+            task = asyncio.create_task(
+                self._drain(job), name=f"notify-{job.id}", context=job_context(job.id)
+            )
             job.notifier = task
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)

@@ -14,6 +14,7 @@ from bot.clock import SYSTEM_CLOCK, Clock
 from bot.errors import UserFacingError
 from bot.generation.errors import ErrorKind, JobNotFound, ServiceClosed, TooManyInFlight
 from bot.generation.governor import SubmitGovernor
+from bot.generation.health import HordeHealth, observe_live_jobs
 from bot.generation.live import LiveJob
 from bot.generation.notify import Notifier, NullListener, settle
 from bot.generation.outcomes import FAULTED, ended_by, error_info, key_error, split_status
@@ -34,6 +35,8 @@ from bot.generation.submitter import Submitter
 from bot.horde import HordeClient
 from bot.horde.errors import HordeError
 from bot.horde.models import RequestStatusKobold
+from bot.logging_setup import job_context
+from bot.metrics import record as metrics
 
 __all__ = ["ApiKeyResolver", "GenerationService", "ListenerFactory"]
 
@@ -75,11 +78,13 @@ class GenerationService:
         self._live: dict[int, LiveJob] = {}
         self._admit = asyncio.Lock()
         self._notifier = Notifier(jobs, clock)
+        self.horde_health = HordeHealth()
         self._submitter = Submitter(
             client,
             governor,
             clock,
             self._notifier.publish,
+            health=self.horde_health,
             retries=submit_retries,
             backoff=submit_backoff,
         )
@@ -100,6 +105,7 @@ class GenerationService:
         if self._purge_task is not None and not self._purge_task.done():
             return
         self._closed = False
+        observe_live_jobs(self._live)
         self._governor.start()
         self._poller.start()
         await self.purge()
@@ -195,12 +201,14 @@ class GenerationService:
         )
         self._live[job_id] = job
         self._start_submit(job, request, apikey)
-        log.info("job %s accepted for user %s", job_id, request.user_id)
+        log.info("job %s accepted for user %s", job_id, request.user_id, extra={"job_id": job_id})
         return job_id
 
     def _start_submit(self, job: LiveJob, request: GenerationRequest, apikey: str) -> None:
         job.submit_task = asyncio.create_task(
-            self._run_submit(job, request, apikey), name=f"submit-{job.id}"
+            self._run_submit(job, request, apikey),
+            name=f"submit-{job.id}",
+            context=job_context(job.id),  # its log records carry the job id
         )
 
     async def _run_submit(self, job: LiveJob, request: GenerationRequest, apikey: str) -> None:
@@ -245,6 +253,7 @@ class GenerationService:
             await self._finish(job, ended.state, error=ended.error)
             return
         assert event.status is not None
+        self.horde_health.answered()
         status, generations = split_status(event.status)
         if event.status.faulted:
             await self._finish(
@@ -301,7 +310,9 @@ class GenerationService:
         try:
             return await self._client.generate_cancel(horde_id, retries=1)
         except HordeError as exc:
-            log.warning("cancelling job %s on the Horde failed: %r", job_id, exc)
+            log.warning(
+                "cancelling job %s on the Horde failed: %r", job_id, exc, extra={"job_id": job_id}
+            )
             return None
 
     # --- ending and notifying ---------------------------------------------------------
@@ -334,7 +345,8 @@ class GenerationService:
         except Exception:
             # The member still gets the result; the row is settled at the next resume.
             log.exception("could not store the end of job %s", job.id)
-        log.info("job %s ended: %s", job.id, state)
+        log.info("job %s ended: %s", job.id, state, extra={"job_id": job.id})
+        metrics.generation_finished(job.kind, state)
         self._notifier.publish(job)
 
     # --- resume and purge ---------------------------------------------------------------
@@ -380,7 +392,7 @@ class GenerationService:
             await self._finish(job, JobState.FAILED, error=key_error(exc.user_message))
             return
         except Exception:
-            log.exception("no API key for resumed job %s", record.id)
+            log.exception("no API key for resumed job %s", record.id, extra={"job_id": record.id})
             await self._finish(job, JobState.FAILED, error=key_error(None))
             return
         self._start_submit(job, record.to_request(), apikey)
@@ -390,7 +402,7 @@ class GenerationService:
         try:
             return factory(record)
         except Exception:
-            log.exception("no listener for resumed job %s; it completes silently", record.id)
+            log.exception("no listener for resumed job %s", record.id, extra={"job_id": record.id})
             return NullListener()
 
     async def purge(self) -> int:
