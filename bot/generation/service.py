@@ -146,8 +146,10 @@ class GenerationService:
 
     @property
     def queued_in_bot(self) -> int:
-        """Jobs waiting in the bot's submit queue."""
-        return self._governor.queued
+        """Jobs waiting in the bot's submit queue, or for the Horde to be reachable again."""
+        live = self._live.values()
+        waiting = sum(1 for job in live if job.waiting_for_horde and job.ticket is None)
+        return self._governor.queued + waiting
 
     def snapshot(self, job_id: int) -> JobSnapshot | None:
         """The current snapshot of a job this process is working on (None otherwise)."""
