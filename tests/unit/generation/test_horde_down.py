@@ -1,7 +1,7 @@
 """The engine while the AI Horde cannot be reached: jobs wait, then go out when it is back.
 
-The Horde is "down" when nothing listens on its port; the fake Horde is started on that same
-port later, so the engine's client reaches it without being rebuilt.
+The Horde is "down" when nothing listens on its port (``down_fake_horde``); the fake Horde is
+started on that same port later, so the engine's client reaches it without being rebuilt.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from bot.generation.repository import JobRepository
 from bot.generation.service import GenerationService
 from bot.horde import HordeClient
 from bot.logging_setup import JsonFormatter
-from tests.e2e.bot_process import free_port
 from tests.fakes.horde import FakeHorde
 from tests.metrics_text import metric_value, scrape_registry
 from tests.unit.generation.conftest import Recorder
@@ -28,27 +27,17 @@ SUBMIT = "/v2/generate/text/async"
 
 
 @pytest_asyncio.fixture
-async def down_horde() -> AsyncIterator[FakeHorde]:
-    """A fake Horde not started yet: ``base_url`` names a port nothing listens on."""
-    horde = FakeHorde()
-    horde.rate_limits = False
-    horde.port = free_port()
-    horde.base_url = f"http://127.0.0.1:{horde.port}/api"
-    try:
-        yield horde
-    finally:
-        await horde.close()
-
-
-@pytest_asyncio.fixture
-async def service(down_horde: FakeHorde, jobs: JobRepository) -> AsyncIterator[GenerationService]:
-    async with HordeClient(base_url=down_horde.base_url, retries=0, timeout=5.0) as client:
+async def service(
+    down_fake_horde: FakeHorde, jobs: JobRepository
+) -> AsyncIterator[GenerationService]:
+    down_fake_horde.rate_limits = False
+    async with HordeClient(base_url=down_fake_horde.base_url, retries=0, timeout=5.0) as client:
         engine = GenerationService(
             client,
-            SubmitGovernor(down_horde.clock, time_scale=0.05, slack=0.1),
-            Poller(client, down_horde.clock, poll_min=0.05, poll_max=0.3, min_interval=0.02),
+            SubmitGovernor(down_fake_horde.clock, time_scale=0.05, slack=0.1),
+            Poller(client, down_fake_horde.clock, poll_min=0.05, poll_max=0.3, min_interval=0.02),
             jobs,
-            down_horde.clock,
+            down_fake_horde.clock,
             submit_retries=0,  # a refused connection must not count against these
             submit_backoff=0.01,
             close_grace=1.0,
@@ -69,7 +58,7 @@ def generations(state: str) -> float:
 
 
 async def test_a_job_waits_while_the_horde_is_unreachable_and_goes_out_when_it_is_back(
-    down_horde: FakeHorde, service: GenerationService, caplog: pytest.LogCaptureFixture
+    down_fake_horde: FakeHorde, service: GenerationService, caplog: pytest.LogCaptureFixture
 ) -> None:
     done_before = generations("done")
     listener = Recorder()
@@ -84,12 +73,12 @@ async def test_a_job_waits_while_the_horde_is_unreachable_and_goes_out_when_it_i
         assert metric_value(scraped, "horde_bot_generations_in_flight", kind="chat") == 0
         await asyncio.sleep(0.3)  # several tries meet the closed port; the job stays pending
         assert not listener.last.terminal
-        down_horde.add_worker("w1", seconds_per_job=0.05)
-        await down_horde.start(port=down_horde.port)
+        down_fake_horde.add_worker("w1", seconds_per_job=0.05)
+        await down_fake_horde.start(port=down_fake_horde.port)
         final = await listener.wait_terminal(timeout=10)
     assert final.state is JobState.DONE, final.error
     assert [g.text for g in final.generations] == ["[w1] reply to: are you there?"]
-    assert len(down_horde.requests_to(SUBMIT, "POST")) == 1
+    assert len(down_fake_horde.requests_to(SUBMIT, "POST")) == 1
     assert reachable() == 1
     assert generations("done") == done_before + 1
     down = [r for r in caplog.records if "cannot be reached" in r.getMessage()]
