@@ -1,0 +1,162 @@
+"""§6 Operating overhead: CPU per generation with metrics and JSON logs on vs off.
+
+The same scripted generations run through a real ``python -m bot`` child, pointed at the
+fakes, once as deployed by default (``METRICS_LISTEN`` unset, text logs) and once with
+``METRICS_LISTEN`` set, ``LOG_FORMAT=json`` and a ``/metrics`` scrape every second. The figure
+is the child's CPU time (user + system, from /proc) from its first measured ``/generate`` to its
+last delivered result, per generation. Runs alternate off/on (the machine is shared, its load
+drifts); the ratio is of the medians.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import statistics
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+
+from bench.report import Row
+from tests.e2e.bot_process import BotProcess, bot_env, child_env, free_port
+from tests.e2e.generate_support import MODEL, final, generate
+from tests.fakes.discord import FakeChannel, FakeDiscord, FakeUser
+from tests.fakes.horde import FakeHorde
+
+__all__ = ["run"]
+
+TARGET = 1.05
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc; clock-tick resolution)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
+
+
+async def _scrape_every_second(url: str) -> None:
+    async with aiohttp.ClientSession() as session:
+        while True:
+            with contextlib.suppress(aiohttp.ClientError):
+                async with session.get(url) as response:
+                    await response.read()
+            await asyncio.sleep(1.0)
+
+
+@contextlib.asynccontextmanager
+async def _scraping(url: str | None) -> AsyncIterator[None]:
+    task = asyncio.create_task(_scrape_every_second(url)) if url else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+async def _one_run(
+    discord_fake: FakeDiscord,
+    horde: FakeHorde,
+    members: list[FakeUser],
+    channel: FakeChannel,
+    *,
+    observed: bool,
+    generations: int,
+) -> float:
+    """CPU seconds per generation of one child run."""
+    port = free_port()
+    extra = {
+        "MAX_GENERATIONS_PER_USER": "100",
+        "HORDE_SUBMITS_PER_SECOND": "100",
+        "HORDE_SUBMITS_PER_MINUTE": "6000",
+        "POLL_MIN_SECONDS": "0.2",
+        "POLL_MAX_SECONDS": "1",
+    }
+    if observed:
+        extra |= {"METRICS_LISTEN": f"127.0.0.1:{port}", "LOG_FORMAT": "json"}
+    url = f"http://127.0.0.1:{port}/metrics" if observed else None
+    with tempfile.TemporaryDirectory(prefix="bench-ops-") as tmp:
+        data = Path(tmp)
+        env = child_env(
+            bot_env(data, horde.base_url, **extra), fake_discord_url=discord_fake.base_url
+        )
+        proc = await BotProcess(env, data).start()
+        try:
+            await proc.wait_for_line("Logged in as", timeout=60)
+            assert proc.proc is not None
+            # One untimed generation first: lazy imports and first-use caches.
+            await final(await generate(discord_fake, members[0], channel, "warm up"), timeout=60)
+            async with _scraping(url):
+                cpu0 = _cpu_seconds(proc.proc.pid)
+                started = [
+                    generate(discord_fake, members[i % len(members)], channel, f"Tale {i}")
+                    for i in range(generations)
+                ]
+                interactions = await asyncio.gather(*started)
+                await asyncio.gather(*(final(ia, timeout=120) for ia in interactions))
+                cpu = _cpu_seconds(proc.proc.pid) - cpu0
+        finally:
+            await proc.kill()
+    return cpu / generations
+
+
+async def _cpu_per_generation(runs: int, generations: int) -> tuple[list[float], list[float]]:
+    horde = FakeHorde()
+    horde.rate_limits = False
+    await horde.start()
+    discord_fake = FakeDiscord()
+    await discord_fake.start()
+    try:
+        horde.add_worker("w1", models=[MODEL], seconds_per_job=0.3, threads=50)
+        guild = discord_fake.add_guild("Bench")
+        channel = discord_fake.add_channel(guild, "general", nsfw=False)
+        members = [discord_fake.add_member(guild, f"member{i}", permissions=0) for i in range(4)]
+        off: list[float] = []
+        on: list[float] = []
+        for _ in range(runs):  # alternating, so drifting load hits both alike
+            for observed, into in ((False, off), (True, on)):
+                into.append(
+                    await _one_run(
+                        discord_fake,
+                        horde,
+                        members,
+                        channel,
+                        observed=observed,
+                        generations=generations,
+                    )
+                )
+        return off, on
+    finally:
+        await discord_fake.stop()
+        await horde.close()
+
+
+async def run(quick: bool) -> tuple[list[Row], list[str]]:
+    runs, generations = (1, 3) if quick else (5, 80)
+    off, on = await _cpu_per_generation(runs, generations)
+    base, observed = statistics.median(off), statistics.median(on)
+    ratio = observed / base
+    row = Row(
+        "6",
+        "CPU per generation, metrics + JSON logs + a scrape every second",
+        f"{observed * 1000:.1f} ms",
+        f"metrics off, text logs: {base * 1000:.1f} ms",
+        ratio,
+        "< 1.05x",
+        ratio < TARGET,
+        "the difference is within what the shared machine's load moves between runs "
+        "(see the spread in the note); a longer run with more generations per run narrows it.",
+    )
+    spread = ", ".join(f"{a * 1000:.1f}/{b * 1000:.1f}" for a, b in zip(off, on, strict=True))
+    note = (
+        f"§6: {runs} alternating pair(s) of `python -m bot` runs, {generations} generations each "
+        "(after one untimed warm-up generation), 4 members, one fake worker; CPU is the child's "
+        "user + system time from /proc between its first measured /generate and its last "
+        f"delivered result. Off/on ms per generation, run by run: {spread}."
+    )
+    return [row], [note]
