@@ -65,7 +65,9 @@ async def _one_run(
     members: list[FakeUser],
     channel: FakeChannel,
     *,
-    observed: bool,
+    metrics: bool,
+    json_logs: bool,
+    scrape: bool,
     generations: int,
 ) -> float:
     """CPU seconds per generation of one child run."""
@@ -77,9 +79,11 @@ async def _one_run(
         "POLL_MIN_SECONDS": "0.2",
         "POLL_MAX_SECONDS": "1",
     }
-    if observed:
-        extra |= {"METRICS_LISTEN": f"127.0.0.1:{port}", "LOG_FORMAT": "json"}
-    url = f"http://127.0.0.1:{port}/metrics" if observed else None
+    if metrics:
+        extra["METRICS_LISTEN"] = f"127.0.0.1:{port}"
+    if json_logs:
+        extra["LOG_FORMAT"] = "json"
+    url = f"http://127.0.0.1:{port}/metrics" if metrics and scrape else None
     with tempfile.TemporaryDirectory(prefix="bench-ops-") as tmp:
         data = Path(tmp)
         env = child_env(
@@ -93,11 +97,10 @@ async def _one_run(
             await final(await generate(discord_fake, members[0], channel, "warm up"), timeout=60)
             async with _scraping(url):
                 cpu0 = _cpu_seconds(proc.proc.pid)
-                started = [
-                    generate(discord_fake, members[i % len(members)], channel, f"Tale {i}")
+                interactions = [
+                    await generate(discord_fake, members[i % len(members)], channel, f"Tale {i}")
                     for i in range(generations)
                 ]
-                interactions = await asyncio.gather(*started)
                 await asyncio.gather(*(final(ia, timeout=120) for ia in interactions))
                 cpu = _cpu_seconds(proc.proc.pid) - cpu0
         finally:
@@ -126,7 +129,9 @@ async def _cpu_per_generation(runs: int, generations: int) -> tuple[list[float],
                         horde,
                         members,
                         channel,
-                        observed=observed,
+                        metrics=observed,
+                        json_logs=observed,
+                        scrape=observed,
                         generations=generations,
                     )
                 )
