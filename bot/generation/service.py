@@ -16,7 +16,7 @@ from bot.generation.errors import ErrorKind, JobNotFound, ServiceClosed, TooMany
 from bot.generation.governor import SubmitGovernor
 from bot.generation.health import HordeHealth, observe_live_jobs
 from bot.generation.live import LiveJob
-from bot.generation.notify import Notifier, NullListener, settle
+from bot.generation.notify import Notifier, listener_for, settle
 from bot.generation.outcomes import FAULTED, ended_by, error_info, key_error, split_status
 from bot.generation.poller import Poller, PollEvent
 from bot.generation.repository import JobRepository
@@ -368,13 +368,13 @@ class GenerationService:
         self._resumed = True
         count = 0
         for record in await self._jobs.list_undelivered():
-            job = LiveJob.from_record(record, self._make_listener(listener_factory, record))
+            job = LiveJob.from_record(record, listener_for(listener_factory, record))
             self._notifier.publish(job)
             count += 1
         for record in await self._jobs.list_unfinished():
             if record.id in self._live:
                 continue
-            job = LiveJob.from_record(record, self._make_listener(listener_factory, record))
+            job = LiveJob.from_record(record, listener_for(listener_factory, record))
             self._live[record.id] = job
             count += 1
             if record.state is JobState.SUBMITTED and record.horde_id is not None:
@@ -398,14 +398,6 @@ class GenerationService:
             await self._finish(job, JobState.FAILED, error=key_error(None))
             return
         self._start_submit(job, record.to_request(), apikey)
-
-    @staticmethod
-    def _make_listener(factory: ListenerFactory, record: JobRecord) -> JobListener:
-        try:
-            return factory(record)
-        except Exception:
-            log.exception("no listener for resumed job %s", record.id, extra={"job_id": record.id})
-            return NullListener()
 
     async def purge(self) -> int:
         """Delete jobs finished more than ``retention_days`` ago; returns how many."""
