@@ -190,13 +190,15 @@ async def run(quick: bool) -> tuple[list[Row], list[str]]:
         ratio,
         "< 1.05x",
         ratio < TARGET,
-        f"most of it is the scrape, a fixed cost per second rather than per generation: one "
-        f"scrape costs the bot {scrape * 1000:.1f} ms of CPU (about 250 series rendered and "
-        f"one HTTP request), and this run delivers about {rate:.1f} generations a second, so "
-        f"a scrape every second adds about {scrape / rate * 1000:.1f} ms to each. At "
-        "Prometheus' usual 15-30 s interval that share falls under 1 %; what remains is the "
-        "per-request counting (aiohttp traces) and JSON formatting. Cheaper scrapes would "
-        "need fewer series (e.g. no per-route latency histograms).",
+        f"of the {(observed - base) * 1000:.1f} ms added per generation, the scrape explains "
+        f"about {scrape / rate * 1000:.1f} ms: one scrape costs the bot {scrape * 1000:.1f} ms "
+        "of CPU (about 250 series rendered, one HTTP request) and this run delivers about "
+        f"{rate:.1f} generations a second (a fixed cost per second: at Prometheus' usual "
+        "15-30 s interval it falls under 1 %). The rest is per request and per log line: the "
+        "aiohttp trace hooks on every Horde and Discord request and the JSON formatting; they "
+        "are not yet profiled apart. A profile of the child with both on (py-spy) is the next "
+        "step; likely remedies are fewer trace signals (only request start/end) and no "
+        "per-route latency histograms for Discord.",
     )
     spread = ", ".join(
         f"{a.cpu_per_generation * 1000:.1f}/{b.cpu_per_generation * 1000:.1f}"
