@@ -131,6 +131,9 @@ def build_generation_service(
         max_in_flight_per_user=settings.max_generations_per_user,
         retention_days=settings.job_retention_days,
         webhooks=webhooks,
+        # Closing waits this long for submits on the wire, then as long for deliveries: two
+        # thirds of the shutdown bound, the rest is left for the gateway and the database.
+        close_grace=settings.shutdown_timeout_seconds / 3,
     )
 
 

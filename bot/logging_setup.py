@@ -13,6 +13,7 @@ knows about: the Discord token, encryption keys, every API key it has handled).
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import json
 import logging
@@ -30,6 +31,11 @@ _FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
 
 _lock = threading.Lock()
 _secrets: tuple[str, ...] = ()  # longest first, so a secret containing another goes first
+
+# The job the current task works on: every record logged meanwhile — the engine's, the Horde
+# client's, discord.py's — carries it (as ``task_job_id``: ``job_id`` itself is left to
+# ``extra=``, which may not overwrite an attribute), without each call site passing it.
+_current_job: contextvars.ContextVar[int | None] = contextvars.ContextVar("job_id", default=None)
 
 # Keys whose values are secrets wherever they appear as "key": "value" / 'key': 'value'.
 _SECRET_KEYS = (
@@ -124,6 +130,7 @@ def _make_factory(base: Callable[..., logging.LogRecord]) -> Callable[..., loggi
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = base(*args, **kwargs)
         scrub_record(record)
+        record.task_job_id = _current_job.get()
         return record
 
     factory._redacting = True  # type: ignore[attr-defined]
@@ -170,6 +177,22 @@ class _RedactFilter(logging.Filter):
 JSON_CONTEXT_FIELDS = ("error_id", "job_id")
 
 
+def log_as_job(job_id: int) -> None:
+    """From now on in this task (and in tasks it starts), log records carry ``job_id``.
+
+    For a task that works on one job after another (a poll worker); a task made for one job
+    gets its context at creation (:func:`job_context`).
+    """
+    _current_job.set(job_id)
+
+
+def job_context(job_id: int) -> contextvars.Context:
+    """A context for ``asyncio.create_task(..., context=)``: the task's records carry ``job_id``."""
+    context = contextvars.copy_context()
+    context.run(_current_job.set, job_id)
+    return context
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, context fields, exception.
 
@@ -189,6 +212,8 @@ class JsonFormatter(logging.Formatter):
         }
         for name in JSON_CONTEXT_FIELDS:
             value = getattr(record, name, None)
+            if name == "job_id" and value is None:
+                value = getattr(record, "task_job_id", None)  # the task's job (log_as_job)
             if value is not None:
                 entry[name] = value if isinstance(value, int) else redact(str(value))
         if record.exc_text:

@@ -17,7 +17,7 @@ from discord.ext import commands
 
 from bot.bot import HordeBot
 from bot.errors import BadInput
-from bot.horde.errors import HordeError
+from bot.horde.errors import HordeError, HordeUnreachable
 from bot.storage.guilds import GuildSettings
 from bot.ui.horde_messages import describe_horde_error
 from bot.ui.mod_render import BotHealth, channels_text, health_embed, settings_text
@@ -110,6 +110,8 @@ class Moderation(commands.Cog):
     async def _horde_health(self) -> str:
         try:
             beat = await self.bot.services.horde.heartbeat(retries=0)
+        except HordeUnreachable:
+            return "unreachable: new generations wait in the bot's queue until it is back"
         except HordeError as exc:
             return f"unreachable: {describe_horde_error(exc)}"
         return f"{beat.message or '?'}, version {beat.version or '?'}"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
+
+from bot.metrics import definitions
 
 
 def metric_value(text: str, name: str, **labels: str) -> float:
@@ -13,3 +16,8 @@ def metric_value(text: str, name: str, **labels: str) -> float:
         for sample in family.samples
         if sample.name == name and labels.items() <= sample.labels.items()
     )
+
+
+def scrape_registry() -> str:
+    """What this process's ``/metrics`` would serve now (in-process tests)."""
+    return generate_latest(definitions.REGISTRY).decode()

@@ -76,6 +76,13 @@ def test_startup_compares_process_and_import_times(report: tuple[str, str]) -> N
     assert any("import time" in r and "import discord" in r for r in found)
 
 
+def test_operating_overhead_compares_metrics_and_json_logs_on_with_off(
+    report: tuple[str, str],
+) -> None:
+    found = rows(report[0], "6")
+    assert any("CPU per generation, metrics + JSON logs" in r and "metrics off" in r for r in found)
+
+
 def test_every_targeted_row_has_a_verdict(report: tuple[str, str]) -> None:
     text, stdout = report
     table = [line for line in text.splitlines() if line.startswith("| ") and "|---" not in line]

@@ -22,6 +22,7 @@ from bot.chat.reference import ModelReference
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.generation.retention import DAY, purge_daily
 from bot.generation.state import GenerationRequest, JobKind, JobRecord, ReplyAddress
+from bot.metrics import record as metrics
 from bot.storage.chat import (
     ANSWERED,
     PENDING,
@@ -202,6 +203,7 @@ class ChatService:
         after a restart is stored once.
         """
         reply = text or ""
+        metrics.chat_turn("answered" if reply else "no_reply")
         if context.continued:
             await self._store_continuation(job_id, context, reply)
         elif reply and await self.repo.assistant_turn_for_job(job_id) is None:
@@ -287,16 +289,16 @@ class ChatService:
         driver = self.driver
         if driver is None:
             return False
+        job_id: int | None = None
         try:
             limits = await driver.limits(conversation, turn)
-            if limits is None:
-                return False
-            request = await self.build_request(conversation, turn, limits, continued=continued)
-            job_id = await driver.launch(conversation, turn, request)
+            if limits is not None:
+                request = await self.build_request(conversation, turn, limits, continued=continued)
+                job_id = await driver.launch(conversation, turn, request)
         except Exception:
             log.exception("Answering turn %s of conversation %s failed", turn.id, conversation.id)
-            return False
         if job_id is None:
+            metrics.chat_turn("not_started")
             return False
         if not continued:
             # Only the job id: the reply may already have finished and marked it answered.

@@ -31,10 +31,11 @@ Submitting (the interaction was deferred first)::
 The listener: ``async def on_update(self, snapshot: JobSnapshot) -> None``. It is called,
 one call at a time per job and never from the poller's own task, whenever something a user
 sees changes: ``phase`` (queued_in_bot → submitting → queued_on_horde → processing → done /
-cancelled / faulted / expired / failed), ``bot_position`` (place in the bot's queue),
-``queue_position``, ``is_possible`` (False: no worker can serve it — warn), ``kudos``, the
-number of finished generations, or an ETA move beyond a small slack (render ``eta`` and
-``created_at`` as ``<t:…:R>``, they tick without edits). Intermediate snapshots collapse
+cancelled / faulted / expired / failed; waiting_for_horde while the Horde cannot be
+reached), ``bot_position`` (place in the bot's queue), ``queue_position``, ``is_possible``
+(False: no worker can serve it — warn), ``kudos``, the number of finished generations, or
+an ETA move beyond a small slack (render ``eta`` and ``created_at`` as ``<t:…:R>``, they
+tick without edits). Intermediate snapshots collapse
 when the listener is slow; it should still coalesce edits itself (≤ 1 per ~1.5 s). The
 terminal snapshot (``snapshot.terminal``) is always delivered: return normally once the user
 has the result (edited reply, or the fallback channel message / DM) — the job is then marked

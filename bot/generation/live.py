@@ -58,6 +58,7 @@ class LiveJob:
     ticket: Ticket | None = None
     submit_task: asyncio.Task[None] | None = None
     submitting: bool = False  # a submit request is on the wire: do not interrupt it
+    waiting_for_horde: bool = False  # its last submit could not reach the Horde
     # notification
     published: JobSnapshot | None = None
     pending: JobSnapshot | None = None
@@ -98,6 +99,8 @@ class LiveJob:
     def derive_phase(self) -> JobPhase:
         """The phase a user would be shown, from the state and the last status."""
         if self.state is JobState.PENDING:
+            if self.waiting_for_horde:
+                return JobPhase.WAITING_FOR_HORDE
             return JobPhase.SUBMITTING if self.submitting else JobPhase.QUEUED_IN_BOT
         if self.state is JobState.SUBMITTED:
             status = self.status

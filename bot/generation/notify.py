@@ -11,14 +11,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from bot.clock import Clock
 from bot.generation.errors import ResultUndeliverable
 from bot.generation.live import LiveJob, visibly_changed
 from bot.generation.repository import JobRepository
-from bot.generation.state import JobSnapshot
+from bot.generation.state import JobListener, JobRecord, JobSnapshot
+from bot.logging_setup import job_context
 
-__all__ = ["Notifier", "NullListener", "settle"]
+__all__ = ["Notifier", "NullListener", "listener_for", "settle"]
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,15 @@ class NullListener:
 
     async def on_update(self, snapshot: JobSnapshot) -> None:
         return None
+
+
+def listener_for(factory: Callable[[JobRecord], JobListener], record: JobRecord) -> JobListener:
+    """The listener of a resumed job; a :class:`NullListener` when none could be made."""
+    try:
+        return factory(record)
+    except Exception:
+        log.exception("no listener for resumed job %s", record.id, extra={"job_id": record.id})
+        return NullListener()
 
 
 class Notifier:
@@ -47,7 +58,9 @@ class Notifier:
             return
         job.published = job.pending = snapshot
         if job.notifier is None or job.notifier.done():
-            task = asyncio.create_task(self._drain(job), name=f"notify-{job.id}")
+            task = asyncio.create_task(
+                self._drain(job), name=f"notify-{job.id}", context=job_context(job.id)
+            )
             job.notifier = task
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)

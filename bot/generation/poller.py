@@ -27,6 +27,8 @@ from bot.clock import SYSTEM_CLOCK, Clock
 from bot.generation.waiting import sleep_or_wake
 from bot.horde.errors import HordeError, HordeUnavailable, NotFound, RateLimited
 from bot.horde.polling import PollPolicy, PollSchedule
+from bot.logging_setup import log_as_job
+from bot.metrics import record
 
 if TYPE_CHECKING:
     from bot.horde import HordeClient
@@ -188,6 +190,7 @@ class Poller:
     def _schedule(self, entry: _Entry, delay: float) -> None:
         now = self._clock.monotonic()
         entry.due = max(now + delay, entry.last_poll + self.min_interval)
+        record.poll_scheduled(entry.due - now)
         entry.seq = next(self._seq)
         heapq.heappush(self._heap, (entry.due, entry.seq, entry.key))
         self._wake.set()
@@ -219,6 +222,7 @@ class Poller:
                     self._schedule(entry, self.poll_max)
 
     async def _poll(self, entry: _Entry) -> None:
+        log_as_job(entry.key)  # this worker's log records name the job it polls
         entry.last_poll = self._clock.monotonic()
         entry.poked = False
         try:

@@ -16,8 +16,9 @@ from bot.clock import SYSTEM_CLOCK, Clock
 from bot.errors import UserFacingError
 from bot.generation.errors import ErrorKind, JobNotFound, ServiceClosed, TooManyInFlight
 from bot.generation.governor import SubmitGovernor
+from bot.generation.health import HordeHealth, observe_live_jobs
 from bot.generation.live import LiveJob
-from bot.generation.notify import Notifier, NullListener, settle
+from bot.generation.notify import Notifier, listener_for, settle
 from bot.generation.outcomes import FAULTED, ended_by, error_info, key_error, split_status
 from bot.generation.poller import Poller, PollEvent
 from bot.generation.repository import JobRepository
@@ -36,6 +37,8 @@ from bot.generation.state import (
 )
 from bot.generation.submitter import Submitter
 from bot.horde.errors import HordeError
+from bot.logging_setup import job_context
+from bot.metrics import record as metrics
 from bot.webhooks.registry import WebhookRegistry
 
 if TYPE_CHECKING:
@@ -85,11 +88,13 @@ class GenerationService:
         self._live: dict[int, LiveJob] = {}
         self._admit = asyncio.Lock()
         self._notifier = Notifier(jobs, clock)
+        self.horde_health = HordeHealth()
         self._submitter = Submitter(
             client,
             governor,
             clock,
             self._notifier.publish,
+            health=self.horde_health,
             retries=submit_retries,
             backoff=submit_backoff,
             webhooks=webhooks,
@@ -113,6 +118,7 @@ class GenerationService:
         if self._purge_task is not None and not self._purge_task.done():
             return
         self._closed = False
+        observe_live_jobs(self._live)
         self._governor.start()
         self._poller.start()
         await self.purge()
@@ -153,8 +159,10 @@ class GenerationService:
 
     @property
     def queued_in_bot(self) -> int:
-        """Jobs waiting in the bot's submit queue."""
-        return self._governor.queued
+        """Jobs waiting in the bot's submit queue, or for the Horde to be reachable again."""
+        live = self._live.values()
+        waiting = sum(1 for job in live if job.waiting_for_horde and job.ticket is None)
+        return self._governor.queued + waiting
 
     def snapshot(self, job_id: int) -> JobSnapshot | None:
         """The current snapshot of a job this process is working on (None otherwise)."""
@@ -212,12 +220,14 @@ class GenerationService:
         )
         self._live[job_id] = job
         self._start_submit(job, request, apikey)
-        log.info("job %s accepted for user %s", job_id, request.user_id)
+        log.info("job %s accepted for user %s", job_id, request.user_id, extra={"job_id": job_id})
         return job_id
 
     def _start_submit(self, job: LiveJob, request: GenerationRequest, apikey: str) -> None:
         job.submit_task = asyncio.create_task(
-            self._run_submit(job, request, apikey), name=f"submit-{job.id}"
+            self._run_submit(job, request, apikey),
+            name=f"submit-{job.id}",
+            context=job_context(job.id),  # its log records carry the job id
         )
 
     async def _run_submit(self, job: LiveJob, request: GenerationRequest, apikey: str) -> None:
@@ -263,6 +273,7 @@ class GenerationService:
             await self._finish(job, ended.state, error=ended.error)
             return
         assert event.status is not None
+        self.horde_health.answered()
         status, generations = split_status(event.status)
         if event.status.faulted:
             await self._finish(
@@ -319,7 +330,9 @@ class GenerationService:
         try:
             return await self._client.generate_cancel(horde_id, retries=1)
         except HordeError as exc:
-            log.warning("cancelling job %s on the Horde failed: %r", job_id, exc)
+            log.warning(
+                "cancelling job %s on the Horde failed: %r", job_id, exc, extra={"job_id": job_id}
+            )
             return None
 
     # --- ending and notifying ---------------------------------------------------------
@@ -354,7 +367,8 @@ class GenerationService:
         except Exception:
             # The member still gets the result; the row is settled at the next resume.
             log.exception("could not store the end of job %s", job.id)
-        log.info("job %s ended: %s", job.id, state)
+        log.info("job %s ended: %s", job.id, state, extra={"job_id": job.id})
+        metrics.generation_finished(job.kind, state)
         self._notifier.publish(job)
 
     # --- resume and purge ---------------------------------------------------------------
@@ -375,13 +389,13 @@ class GenerationService:
         count = 0
         digests = await self._jobs.webhook_digests() if self._webhooks else {}
         for record in await self._jobs.list_undelivered():
-            job = LiveJob.from_record(record, self._make_listener(listener_factory, record))
+            job = LiveJob.from_record(record, listener_for(listener_factory, record))
             self._notifier.publish(job)
             count += 1
         for record in await self._jobs.list_unfinished():
             if record.id in self._live:
                 continue
-            job = LiveJob.from_record(record, self._make_listener(listener_factory, record))
+            job = LiveJob.from_record(record, listener_for(listener_factory, record))
             self._live[record.id] = job
             count += 1
             if record.state is JobState.SUBMITTED and record.horde_id is not None:
@@ -403,19 +417,11 @@ class GenerationService:
             await self._finish(job, JobState.FAILED, error=key_error(exc.user_message))
             return
         except Exception:
-            log.exception("no API key for resumed job %s", record.id)
+            log.exception("no API key for resumed job %s", record.id, extra={"job_id": record.id})
             await self._finish(job, JobState.FAILED, error=key_error(None))
             return
         request = dataclasses.replace(record.to_request(), payer=paid.payer)
         self._start_submit(job, request, paid.apikey)
-
-    @staticmethod
-    def _make_listener(factory: ListenerFactory, record: JobRecord) -> JobListener:
-        try:
-            return factory(record)
-        except Exception:
-            log.exception("no listener for resumed job %s; it completes silently", record.id)
-            return NullListener()
 
     async def purge(self) -> int:
         """Delete jobs finished more than ``retention_days`` ago; returns how many."""

@@ -92,6 +92,7 @@ class JobPhase(StrEnum):
     """What a user would be told is happening (finer than :class:`JobState` while running)."""
 
     QUEUED_IN_BOT = "queued_in_bot"
+    WAITING_FOR_HORDE = "waiting_for_horde"  # pending: the Horde cannot be reached right now
     SUBMITTING = "submitting"
     QUEUED_ON_HORDE = "queued_on_horde"
     PROCESSING = "processing"

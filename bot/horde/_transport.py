@@ -28,6 +28,7 @@ from bot.clock import Clock
 from bot.horde.errors import (
     HordeError,
     HordeUnavailable,
+    HordeUnreachable,
     HordeValidationError,
     error_from_response,
 )
@@ -139,7 +140,7 @@ class Transport:
             try:
                 return await self._send_once(call)
             except _ConnectFailedError as exc:
-                error: HordeError = HordeUnavailable(f"could not connect to the AI Horde: {exc}")
+                error: HordeError = HordeUnreachable(f"could not connect to the AI Horde: {exc}")
                 retryable = True
             except HordeError as exc:
                 error = exc

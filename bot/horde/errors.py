@@ -22,6 +22,7 @@ __all__ = [
     "GenerationTimeout",
     "HordeError",
     "HordeUnavailable",
+    "HordeUnreachable",
     "HordeValidationError",
     "InvalidAPIKey",
     "KudosError",
@@ -156,6 +157,11 @@ class MaintenanceMode(HordeError):  # noqa: N818 - names are the public contract
 
 class HordeUnavailable(HordeError):  # noqa: N818 - names are the public contract
     """The Horde could not be used: 5xx, non-JSON bodies, 404 without an rc, network errors."""
+
+
+class HordeUnreachable(HordeUnavailable):
+    """No connection to the Horde could be made (DNS, refused, TLS): nothing was sent, so
+    sending the same request again later can never create a duplicate."""
 
 
 class GenerationFaulted(HordeError):  # noqa: N818 - names are the public contract

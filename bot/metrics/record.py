@@ -26,38 +26,21 @@ def shard() -> str:
     return _shard
 
 
-# --- generation engine (phase 2 wires these) -------------------------------------------------
+# --- generation engine -----------------------------------------------------------------------
 def observe_engine(
     kind: str, *, in_flight: Callable[[], float], queued: Callable[[], float]
 ) -> None:
     """Read the in-flight and queued gauges from the engine at scrape time.
 
-    Preferred over :func:`generation_queued` / :func:`generation_submitted` counting: the
-    engine's own counts cannot drift when a path forgets a decrement.
+    The engine's own counts of its live jobs, rather than increments and decrements on every
+    path a job can take: they cannot drift when a path forgets one.
     """
     m.IN_FLIGHT.labels(_shard, kind).set_function(in_flight)
     m.QUEUED.labels(_shard, kind).set_function(queued)
 
 
-def generation_queued(kind: str) -> None:
-    """A generation entered the bot's own queue (waiting for the governor or the Horde)."""
-    m.QUEUED.labels(_shard, kind).inc()
-
-
-def generation_dequeued(kind: str) -> None:
-    """A queued generation left the queue (submitted, cancelled, or the bot is closing)."""
-    m.QUEUED.labels(_shard, kind).dec()
-
-
-def generation_submitted(kind: str) -> None:
-    """The Horde accepted a submit: the generation is now in flight."""
-    m.IN_FLIGHT.labels(_shard, kind).inc()
-
-
-def generation_finished(kind: str, state: str, *, was_in_flight: bool = True) -> None:
+def generation_finished(kind: str, state: str) -> None:
     """A generation reached its final state (done, faulted, cancelled, expired, failed)."""
-    if was_in_flight:
-        m.IN_FLIGHT.labels(_shard, kind).dec()
     m.GENERATIONS.labels(_shard, kind, state).inc()
 
 
@@ -77,7 +60,8 @@ def delivery_fell_back(reason: str) -> None:
 
 
 def chat_turn(outcome: str) -> None:
-    """A chat turn ended (answered, failed, cancelled)."""
+    """A chat turn ended: answered, no_reply (its generation ended without text) or
+    not_started (it could not be sent)."""
     m.CHAT_TURNS.labels(_shard, outcome).inc()
 
 

@@ -22,6 +22,7 @@ import discord
 
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.generation.state import JobSnapshot
+from bot.metrics import record as metrics
 from bot.ui.generation_render import Rendered, RequestFacts, render
 from bot.ui.pacing import DEFAULT_EDIT_INTERVAL, EditPacer
 
@@ -55,6 +56,7 @@ class ReplyDelivery(ABC):
         self._pacer = EditPacer(clock, min_interval)
         self._shown: Rendered | None = None
         self._gone = False  # the message can no longer be edited: only the fallback is left
+        self._refused = False  # Discord refused an edit (deleted, no access, dead token)
 
     # --- what a kind supplies -------------------------------------------------------------
 
@@ -139,10 +141,11 @@ class ReplyDelivery(ABC):
             exc.status,
             exc.code,
         )
-        self._gone = True
+        self._gone = self._refused = True
         return False
 
     async def _fallback(self, rendered: Rendered, snapshot: JobSnapshot) -> None:
+        metrics.delivery_fell_back("edit_refused" if self._refused else "not_editable")
         try:
             await self.fallback(rendered, snapshot)
         except discord.HTTPException as exc:

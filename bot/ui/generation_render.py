@@ -204,6 +204,11 @@ def _status_line(s: JobSnapshot, facts: RequestFacts) -> str:
     if phase is JobPhase.QUEUED_IN_BOT:
         where = f" — #{s.bot_position} in line" if s.bot_position else ""
         return f"⏳ **Waiting in the bot's queue**{where}."
+    if phase is JobPhase.WAITING_FOR_HORDE:
+        return (
+            "📡 **The AI Horde cannot be reached right now.** Your request waits here and "
+            "goes out by itself as soon as the Horde is back."
+        )
     if phase is JobPhase.SUBMITTING:
         return "📨 **Sending to the AI Horde…**"
     if phase is JobPhase.QUEUED_ON_HORDE:

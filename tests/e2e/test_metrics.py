@@ -41,7 +41,8 @@ async def test_metrics_move_as_a_generation_runs_and_never_show_private_data(
     port = free_port()
     url = f"http://127.0.0.1:{port}/metrics"
     world = make_world(discord_fake)
-    fake_horde.add_worker("w1", models=[MODEL], seconds_per_job=0.5)
+    worker = fake_horde.add_worker("w1", models=[MODEL], seconds_per_job=0.5)
+    worker.paused = True  # held on the Horde until the mid-generation scrape
     # One rate-limited status poll (the client retries after Retry-After) and one 429 on an edit.
     fake_horde.inject_fault("GET", "/v2/generate/text/status", kind="429", retry_after=1)
     discord_fake.fail_next(
@@ -56,6 +57,9 @@ async def test_metrics_move_as_a_generation_runs_and_never_show_private_data(
     ) as proc:
         before = await scrape(url, secret_guard)
         ia = await generate(discord_fake, world.alice, world.channel, PROMPT)
+        await ia.wait_for_original(lambda m: "Queued on the AI Horde" in m.content, timeout=20)
+        during = await scrape(url, secret_guard)
+        worker.paused = False
         await final(ia, timeout=20)
         await asyncio.sleep(0.2)  # the last edit's response reaches the trace
         after = await scrape(url, secret_guard)
@@ -75,9 +79,19 @@ async def test_metrics_move_as_a_generation_runs_and_never_show_private_data(
     assert moved("horde_bot_discord_edits_total", target="interaction") >= 1
     assert metric_value(after, "process_cpu_seconds_total") > 0
 
+    generating = {"kind": "generate"}
+    assert metric_value(before, "horde_bot_generations_in_flight", **generating) == 0
+    assert metric_value(during, "horde_bot_generations_in_flight", **generating) == 1
+    assert metric_value(during, "horde_bot_generations_queued", **generating) == 0
+    assert metric_value(after, "horde_bot_generations_in_flight", **generating) == 0
+    assert moved("horde_bot_generations_total", state="done", **generating) == 1
+    assert moved("horde_bot_submit_wait_seconds_count") == 1
+    assert moved("horde_bot_poll_interval_seconds_count") >= 2
+    assert metric_value(after, "horde_bot_horde_reachable") == 1
+
     private = [PROMPT, "lighthouse", fake_horde.base_url]
     for member in (world.alice, world.bob, world.mod):
         private += [member.name, str(member.id)]
     private += [str(world.guild.id), str(world.channel.id), str(ia.id)]
-    shown = [word for word in private if word in after or word in before]
+    shown = [word for word in private if word in after or word in before or word in during]
     assert shown == [], shown

@@ -32,6 +32,7 @@ def snap(phase: JobPhase, **changes: object) -> JobSnapshot:
     running = {
         JobPhase.QUEUED_IN_BOT: JobState.PENDING,
         JobPhase.SUBMITTING: JobState.PENDING,
+        JobPhase.WAITING_FOR_HORDE: JobState.PENDING,
         JobPhase.QUEUED_ON_HORDE: JobState.SUBMITTED,
         JobPhase.PROCESSING: JobState.SUBMITTED,
     }
@@ -71,6 +72,14 @@ def test_bot_queue_position_is_shown() -> None:
     out = render(snap(JobPhase.QUEUED_IN_BOT, bot_position=3), FACTS)
     assert "#3 in line" in out.content
     assert out.buttons is Buttons.RUNNING
+
+
+def test_waiting_for_an_unreachable_horde_says_it_goes_out_by_itself() -> None:
+    out = render(snap(JobPhase.WAITING_FOR_HORDE, bot_position=1), FACTS)
+    assert "The AI Horde cannot be reached right now" in out.content
+    assert "goes out by itself as soon as the Horde is back" in out.content
+    assert "error" not in out.content.lower()
+    assert out.buttons is Buttons.RUNNING  # it can still be cancelled
 
 
 def test_horde_queue_position_and_eta_are_discord_timestamps() -> None:

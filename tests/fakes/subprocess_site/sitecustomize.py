@@ -18,3 +18,16 @@ if _url:
     discord.http.Route.BASE = f"{_url}/api/v10"
     _ws = "ws" + _url[len("http") :] if _url.startswith("http") else _url
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"{_ws}/gateway")
+
+# A gateway close that never finishes (a hung connection while the bot shuts down), so a test
+# can show that the shutdown bound still ends the process. Third-party code is patched here,
+# never the bot's own.
+if os.environ.get("FAKE_DISCORD_CLOSE_HANGS"):
+    import asyncio
+
+    import discord
+
+    async def _close_hangs(self: discord.Client) -> None:
+        await asyncio.Event().wait()
+
+    discord.Client.close = _close_hangs  # type: ignore[method-assign]

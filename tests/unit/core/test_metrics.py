@@ -12,18 +12,11 @@ from bot.config import ConfigError
 from bot.errors import BadInput
 from bot.horde import HordeClient
 from bot.horde.errors import HordeError
-from bot.metrics import definitions as m
 from bot.metrics import error_answered, serve_metrics
 from bot.metrics.paths import discord_route, horde_endpoint
 from bot.metrics.traces import horde_trace, rc_of
 from tests.fakes.horde import FakeHorde
-from tests.metrics_text import metric_value
-
-
-def scrape_registry() -> str:
-    from prometheus_client import generate_latest
-
-    return generate_latest(m.REGISTRY).decode()
+from tests.metrics_text import metric_value, scrape_registry
 
 
 @pytest.mark.parametrize(
