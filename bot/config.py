@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from cryptography.fernet import Fernet
@@ -19,6 +19,7 @@ from dotenv import dotenv_values
 
 # The Horde client's defaults are the settings' defaults (one home for each constant).
 from bot.horde import ANONYMOUS_API_KEY, DEFAULT_CLIENT_AGENT
+from bot.sharding import MAX_SHARD_COUNT, ShardPlan, parse_shard_ids
 
 DEFAULT_MODEL_REFERENCE_URL = (
     "https://raw.githubusercontent.com/Haidra-Org/AI-Horde-text-model-reference/main/db.json"
@@ -77,6 +78,9 @@ ENV_VARS: tuple[EnvVar, ...] = (
     EnvVar("SHUTDOWN_TIMEOUT_SECONDS", "25", "SIGTERM/SIGINT: exit anyway after this long"),
     EnvVar("LOG_FORMAT", "text", "text, or json (one object per line)"),
     EnvVar("METRICS_LISTEN", "", "host:port for Prometheus /metrics (empty: off)"),
+    # Several processes (docs/databases.md).
+    EnvVar("SHARD_COUNT", "", "Discord shards in all (empty: as Discord recommends)"),
+    EnvVar("SHARD_IDS", "", "Shards this process runs, e.g. 0-3 or 0,2 (empty: all)"),
 )
 
 
@@ -111,6 +115,9 @@ class Settings:
     log_format: str = "text"
     # (host, port) to serve Prometheus metrics on; None: metrics are off.
     metrics_listen: tuple[str, int] | None = None
+    # SHARD_COUNT / SHARD_IDS (see ``shards``); None: every shard Discord recommends.
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -150,7 +157,15 @@ class Settings:
             shutdown_timeout_seconds=env.number("SHUTDOWN_TIMEOUT_SECONDS", float, 25.0),
             log_format=env.get("LOG_FORMAT", _log_format, "text"),
             metrics_listen=env.get("METRICS_LISTEN", parse_listen_address, None),
+            **_shard_plan(env, environ.get("SHARD_IDS", "").strip()),
         )
+
+    @property
+    def shards(self) -> ShardPlan | None:
+        """The shards this process runs; None: one process runs every shard."""
+        if self.shard_count is None:
+            return None
+        return ShardPlan(self.shard_count, self.shard_ids or tuple(range(self.shard_count)))
 
     @property
     def database_path(self) -> Path | None:
@@ -320,6 +335,20 @@ class _Env:
         if value <= 0:
             raise ConfigError(name, "must be greater than 0")
         return value
+
+
+def _shard_plan(env: _Env, ids: str) -> dict[str, Any]:
+    count = env.number("SHARD_COUNT", int, 0, low=1, high=MAX_SHARD_COUNT)
+    if not count:
+        if ids:
+            raise ConfigError("SHARD_IDS", "needs SHARD_COUNT (the number of shards in all)")
+        return {}
+    if not ids:
+        return {"shard_count": count}
+    try:
+        return {"shard_count": count, "shard_ids": parse_shard_ids(ids, count)}
+    except ValueError as error:
+        raise ConfigError("SHARD_IDS", str(error)) from None
 
 
 def _discord_token(raw: str) -> str:

@@ -14,6 +14,7 @@ from bot.clock import SYSTEM_CLOCK, Clock
 from bot.errors import UserFacingError
 from bot.generation.errors import ErrorKind, JobNotFound, ServiceClosed, TooManyInFlight
 from bot.generation.governor import SubmitGovernor
+from bot.generation.leases import JobLeases, LeaseLoop, release_quietly
 from bot.generation.live import LiveJob
 from bot.generation.notify import Notifier, NullListener, settle
 from bot.generation.outcomes import FAULTED, ended_by, error_info, key_error, split_status
@@ -63,6 +64,7 @@ class GenerationService:
         submit_retries: int = 3,
         submit_backoff: float = 2.0,
         close_grace: float = 5.0,
+        leases: JobLeases | None = None,
     ) -> None:
         self._client = client
         self._governor = governor
@@ -86,6 +88,10 @@ class GenerationService:
         self._purge_task: asyncio.Task[None] | None = None
         self._resumed = False
         self._closed = False
+        self._leases = leases
+        self._lease_loop: LeaseLoop | None = None
+        self._listener_factory: ListenerFactory = lambda record: NullListener()
+        self._apikey_for: ApiKeyResolver | None = None
         poller.set_sink(self._on_poll)
 
     # --- lifecycle ------------------------------------------------------------------
@@ -118,6 +124,8 @@ class GenerationService:
         self._closed = True
         if self._purge_task is not None:
             self._purge_task.cancel()
+        if self._lease_loop is not None:
+            await self._lease_loop.stop()
         await self._governor.close()
         on_the_wire: list[asyncio.Task[None]] = []
         queued: list[asyncio.Task[None]] = []
@@ -130,6 +138,8 @@ class GenerationService:
         await self._poller.close()
         await self._notifier.close(self._close_grace)
         self._live.clear()
+        if self._leases is not None:
+            await release_quietly(self._leases)
 
     # --- queries --------------------------------------------------------------------
 
@@ -185,6 +195,8 @@ class GenerationService:
                 raise TooManyInFlight(limit)
             now = self._clock.time()
             job_id = await self._jobs.insert(request, now=now)
+            if self._leases is not None:
+                await self._leases.take(job_id)
         job = LiveJob(
             id=job_id,
             kind=request.kind,
@@ -339,8 +351,17 @@ class GenerationService:
 
     # --- resume and purge ---------------------------------------------------------------
 
-    async def resume(self, listener_factory: ListenerFactory, apikey_for: ApiKeyResolver) -> int:
+    async def resume(
+        self,
+        listener_factory: ListenerFactory,
+        apikey_for: ApiKeyResolver,
+        *,
+        owns: Callable[[JobRecord], bool] = lambda record: True,
+    ) -> int:
         """After a restart: re-track every unfinished job and re-deliver undelivered results.
+
+        ``owns(record)`` picks this process's jobs when several share the database (the
+        others are left to the processes running their shards).
 
         ``listener_factory(record)`` makes the listener of each job (it gets the stored
         interaction token, message id, context…); ``apikey_for(user_id)`` gives the payer's
@@ -352,12 +373,36 @@ class GenerationService:
             log.warning("resume() was called again; ignored")
             return 0
         self._resumed = True
+        self._listener_factory, self._apikey_for = listener_factory, apikey_for
+        if self._leases is not None:  # several processes: the jobs whose lease expired
+            claimed = set(await self._leases.claim())
+            owns = lambda record: record.id in claimed  # noqa: E731
+            self._lease_loop = LeaseLoop(
+                self._leases, self._adopt_ids, lambda: set(self._live), self._drop
+            )
+            self._lease_loop.start()
+        undelivered = [r for r in await self._jobs.list_undelivered() if owns(r)]
+        unfinished = [r for r in await self._jobs.list_unfinished() if owns(r)]
+        count = await self._adopt(undelivered, unfinished)
+        log.info("resumed %d generation(s)", count)
+        return count
+
+    async def _adopt_ids(self, job_ids: list[int]) -> None:
+        """Jobs claimed from a process that stopped renewing its leases."""
+        records = [r for r in [await self._jobs.get(i) for i in job_ids] if r is not None]
+        undelivered = [r for r in records if r.state.terminal]
+        await self._adopt(undelivered, [r for r in records if not r.state.terminal])
+
+    async def _adopt(self, undelivered: list[JobRecord], unfinished: list[JobRecord]) -> int:
+        """Deliver the ``undelivered`` results; poll (or submit again) the ``unfinished``."""
+        listener_factory, apikey_for = self._listener_factory, self._apikey_for
+        assert apikey_for is not None  # set by resume() before anything is adopted
         count = 0
-        for record in await self._jobs.list_undelivered():
+        for record in undelivered:
             job = LiveJob.from_record(record, self._make_listener(listener_factory, record))
             self._notifier.publish(job)
             count += 1
-        for record in await self._jobs.list_unfinished():
+        for record in unfinished:
             if record.id in self._live:
                 continue
             job = LiveJob.from_record(record, self._make_listener(listener_factory, record))
@@ -369,8 +414,13 @@ class GenerationService:
                 self._notifier.publish(job)
                 continue
             await self._resubmit(job, record, apikey_for)
-        log.info("resumed %d generation(s)", count)
         return count
+
+    def _drop(self, job_ids: set[int]) -> None:
+        """Another process holds these jobs now: stop polling and delivering them here."""
+        for job_id in job_ids:
+            self._poller.untrack(job_id)
+            self._live.pop(job_id, None)
 
     async def _resubmit(self, job: LiveJob, record: JobRecord, apikey_for: ApiKeyResolver) -> None:
         job.state = JobState.PENDING

@@ -22,6 +22,8 @@ class BotHealth:
     database_bytes: int
     registered_users: int
     blocked_here: int
+    # The shards this process runs, e.g. ``0, 2 of 4`` (None: not connected yet).
+    shards: str | None = None
 
 
 def duration(seconds: float) -> str:
@@ -62,6 +64,7 @@ def health_embed(health: BotHealth, settings: GuildSettings) -> discord.Embed:
             f"{health.in_flight} in flight · {health.queued_in_bot or 0} queued in the bot"
         )
     embed.add_field(name="Generations", value=generations)
+    embed.add_field(name="Shards of this process", value=health.shards or "not connected")
     embed.add_field(name="AI Horde", value=health.horde)
     embed.add_field(name="Database", value=size(health.database_bytes))
     embed.add_field(name="Registered users", value=str(health.registered_users))

@@ -57,13 +57,14 @@ async def generate_bot(
     *,
     key: str | None = None,
     edit_interval: float = EDIT_INTERVAL,
+    extensions: tuple[str, ...] = ("cogs.generate",),
     **env: str,
 ) -> AsyncIterator[HordeBot]:
-    """Yield a ready bot with /generate and a started, resumed generation engine."""
+    """Yield a ready bot with /generate (and ``extensions``), its engine started and resumed."""
     key = key or FERNET_KEY
     settings = generate_settings(data_dir, horde, key, **env)
     async with open_bot(
-        settings, clock=horde.clock, extensions=("cogs.generate",), edit_interval=edit_interval
+        settings, clock=horde.clock, extensions=extensions, edit_interval=edit_interval
     ) as bot:
         bot._connection.guild_ready_timeout = 0.05
         async with running_bot(bot, discord_fake) as ready:

@@ -18,3 +18,13 @@ if _url:
     discord.http.Route.BASE = f"{_url}/api/v10"
     _ws = "ws" + _url[len("http") :] if _url.startswith("http") else _url
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"{_ws}/gateway")
+
+    async def _no_identify_delay(
+        self: object, shard_id: int | None, *, initial: bool = False
+    ) -> None:
+        """The fake has no IDENTIFY rate limit: skip discord.py's 5 s wait per extra shard
+        (as ``running_bot`` does in-process), so a child running several shards starts fast."""
+
+    import discord.client
+
+    discord.client.Client.before_identify_hook = _no_identify_delay  # type: ignore[method-assign]
