@@ -19,6 +19,7 @@ from bot.chat.service import ChatService
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.config import Settings
 from bot.generation import GenerationService, JobKind, Poller, SubmitGovernor
+from bot.generation.leases import JobLeases
 from bot.generation.repository import JobRepository
 from bot.horde import HordeClient
 from bot.model_catalog import ModelCatalog
@@ -103,7 +104,17 @@ def build_generation_service(
         clock,
         max_in_flight_per_user=settings.max_generations_per_user,
         retention_days=settings.job_retention_days,
+        leases=job_leases(settings, db, clock),
     )
+
+
+def job_leases(settings: Settings, db: Database, clock: Clock) -> JobLeases | None:
+    """Several processes may share a PostgreSQL database: lease each job to one of them."""
+    if db.dialect != "postgresql":
+        return None  # SQLite is one process's: it holds every job
+    plan = settings.shards
+    owner = f"shards {plan.describe()}" if plan is not None else "all shards"
+    return JobLeases(db, clock, owner=owner, lease_seconds=settings.job_lease_seconds)
 
 
 def build_chat_service(

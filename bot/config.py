@@ -81,6 +81,7 @@ ENV_VARS: tuple[EnvVar, ...] = (
     # Several processes (docs/databases.md).
     EnvVar("SHARD_COUNT", "", "Discord shards in all (empty: as Discord recommends)"),
     EnvVar("SHARD_IDS", "", "Shards this process runs, e.g. 0-3 or 0,2 (empty: all)"),
+    EnvVar("JOB_LEASE_SECONDS", "30", "PostgreSQL: a dead process's jobs are taken over after"),
 )
 
 
@@ -118,6 +119,7 @@ class Settings:
     # SHARD_COUNT / SHARD_IDS (see ``shards``); None: every shard Discord recommends.
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
+    job_lease_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -158,6 +160,7 @@ class Settings:
             log_format=env.get("LOG_FORMAT", _log_format, "text"),
             metrics_listen=env.get("METRICS_LISTEN", parse_listen_address, None),
             **_shard_plan(env, environ.get("SHARD_IDS", "").strip()),
+            job_lease_seconds=env.number("JOB_LEASE_SECONDS", float, 30.0),
         )
 
     @property

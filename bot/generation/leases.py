@@ -1,7 +1,8 @@
 """Leases: which bot process works on each generation when several share one database.
 
-Every generation that is unfinished or undelivered is held by one process (``lease_owner``, a
-random id per process start) until ``lease_expires_at``. The holder renews its leases every
+Every generation that is unfinished or undelivered is held by one process (``lease_owner``:
+the shards it runs, so a process restarted on the same shards takes its own jobs back at once)
+until ``lease_expires_at``. The holder renews its leases every
 third of ``lease_seconds``; a process that stops renewing (killed, host lost) loses them once
 they expire, and the next renewal tick of any other process claims them (``FOR UPDATE SKIP
 LOCKED``: two claimers never get the same row) and completes the same replies from the stored
@@ -16,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -37,8 +37,8 @@ CHANNEL = "horde_text_bot_leases"
 class JobLeases:
     """The lease columns of the ``generations`` table, for one process (``owner``)."""
 
-    def __init__(self, db: Database, clock: Clock, *, lease_seconds: float) -> None:
-        self.owner = secrets.token_hex(8)
+    def __init__(self, db: Database, clock: Clock, *, owner: str, lease_seconds: float) -> None:
+        self.owner = owner
         self.lease_seconds = lease_seconds
         self._db = db
         self._clock = clock
@@ -66,16 +66,23 @@ class JobLeases:
         )
         return {int(row["id"]) for row in rows}
 
-    async def claim(self) -> list[int]:
+    async def claim(self, *, own: bool = False) -> list[int]:
         """Take every open job whose lease expired (or was never taken by a process that
-        died between storing the job and leasing it); returns their ids, oldest first."""
+        died between storing the job and leasing it) — with ``own``, at start, also the jobs
+        this owner held before a restart; returns their ids, oldest first."""
         now = self._clock.time()
         rows = await self._db.fetchall(
             "UPDATE generations SET lease_owner = ?, lease_expires_at = ? WHERE id IN ("
             "SELECT id FROM generations WHERE delivered_at IS NULL AND (lease_expires_at < ? OR "
-            "(lease_expires_at IS NULL AND created_at < ?)) FOR UPDATE SKIP LOCKED) "
-            "RETURNING id",
-            (self.owner, now + self.lease_seconds, now, now - self.lease_seconds),
+            "(lease_expires_at IS NULL AND created_at < ?) OR lease_owner = ?) "
+            "FOR UPDATE SKIP LOCKED) RETURNING id",
+            (
+                self.owner,
+                now + self.lease_seconds,
+                now,
+                now - self.lease_seconds,
+                self.owner if own else None,
+            ),
         )
         return sorted(int(row["id"]) for row in rows)
 

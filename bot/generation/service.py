@@ -375,7 +375,7 @@ class GenerationService:
         self._resumed = True
         self._listener_factory, self._apikey_for = listener_factory, apikey_for
         if self._leases is not None:  # several processes: the jobs whose lease expired
-            claimed = set(await self._leases.claim())
+            claimed = set(await self._leases.claim(own=True))
             owns = lambda record: record.id in claimed  # noqa: E731
             self._lease_loop = LeaseLoop(
                 self._leases, self._adopt_ids, lambda: set(self._live), self._drop

@@ -1,0 +1,65 @@
+"""Two ``python -m bot`` processes on split shards and one PostgreSQL database: when the one
+holding a generation is killed (SIGKILL), the other takes its lease over once it expires and
+completes the SAME reply from the stored interaction token."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import signal
+from pathlib import Path
+
+from tests.e2e.bot_process import running_child
+from tests.e2e.generate_support import FERNET_KEY, MODEL, final, generate, submits
+from tests.fakes.discord import FakeChannel, FakeDiscord, FakeUser
+from tests.fakes.horde import FakeHorde
+
+ON_THE_HORDE = re.compile("Queued on the AI Horde|is writing")
+LEASE = 2.0
+POLL_MAX = 0.5  # running_child's POLL_MAX_SECONDS
+# Claims run every third of the lease; the rest is the delivery and a loaded machine.
+SLACK = LEASE / 3 + 1.5
+
+
+def guild_on_shard_one(discord_fake: FakeDiscord) -> tuple[FakeChannel, FakeUser]:
+    discord_fake.gateway.shard_count = 2
+    guild = discord_fake.add_guild("guild on shard 1", shard=1)
+    channel = discord_fake.add_channel(guild, "general", nsfw=False)
+    return channel, discord_fake.add_member(guild, "alice", permissions=0)
+
+
+async def test_the_survivor_completes_the_same_reply_of_a_killed_process(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path, postgres_database: str
+) -> None:
+    channel, alice = guild_on_shard_one(discord_fake)
+    fake_horde.add_worker("w1", models=[MODEL], seconds_per_job=1.5)
+    env = {
+        "ENCRYPTION_KEY": FERNET_KEY,
+        "DATABASE_URL": postgres_database,
+        "SHARD_COUNT": "2",
+        "JOB_LEASE_SECONDS": str(LEASE),
+    }
+    loop = asyncio.get_running_loop()
+    processes = {}
+    async with contextlib.AsyncExitStack() as stack:
+        for ids in ("0", "1"):
+            (tmp_path / ids).mkdir()
+            child = running_child(
+                discord_fake.base_url, fake_horde.base_url, tmp_path / ids, SHARD_IDS=ids, **env
+            )
+            processes[ids] = await stack.enter_async_context(child)
+        owner = processes["1"]  # the guild's shard: its process accepts the generation
+        ia = await generate(discord_fake, alice, channel, "Failover")
+        # On the Horde (its id stored), not done yet:
+        await ia.wait_for_original(lambda m: ON_THE_HORDE.search(m.content) is not None, 10)
+        owner.send_signal(signal.SIGKILL)
+        killed_at = loop.time()
+        assert "Done" not in ia.original().content  # the worker needs 1.5 s
+        assert await owner.wait() == -signal.SIGKILL
+        msg = await final(ia, timeout=LEASE + POLL_MAX + SLACK + 5)
+        took = loop.time() - killed_at
+        print(f"failover: {took:.2f} s from SIGKILL to the completed reply")
+    assert "reply to: Failover" in msg.embeds[0]["description"]
+    assert took <= LEASE + POLL_MAX + SLACK, took
+    assert len(submits(fake_horde)) == 1  # taken over, not submitted again
