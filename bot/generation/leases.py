@@ -30,8 +30,10 @@ __all__ = ["JobLeases", "LeaseLoop", "release_quietly"]
 
 log = logging.getLogger(__name__)
 
-# NOTIFY channel: "leases were released, claim them now".
+# NOTIFY channels: "leases were released, claim them now"; "cancel job <payload>" (a Cancel
+# pressed in a process that does not hold the job reaches the one that does).
 CHANNEL = "horde_text_bot_leases"
+CANCEL_CHANNEL = "horde_text_bot_cancel"
 
 
 class JobLeases:
@@ -86,6 +88,10 @@ class JobLeases:
         )
         return sorted(int(row["id"]) for row in rows)
 
+    async def ask_cancel(self, job_id: int) -> None:
+        """Ask the process holding ``job_id`` to cancel it."""
+        await self._db.execute("SELECT pg_notify(?, ?)", (CANCEL_CHANNEL, str(job_id)))
+
     async def release(self) -> None:
         """On a clean stop: let the others claim this process's jobs at once."""
         await self._db.execute(
@@ -96,6 +102,7 @@ class JobLeases:
 
 Adopt = Callable[[list[int]], Awaitable[None]]
 Drop = Callable[[set[int]], None]
+Cancel = Callable[[int], None]
 
 
 class LeaseLoop:
@@ -103,13 +110,20 @@ class LeaseLoop:
 
     ``adopt(ids)`` takes claimed jobs into the engine; ``live()`` lists the jobs the engine
     works on; ``drop(ids)`` stops working on those whose lease another process took over
-    (this one stalled past its lease).
+    (this one stalled past its lease); ``cancel(id)`` cancels a job another process was asked
+    to cancel, if this one holds it.
     """
 
     def __init__(
-        self, leases: JobLeases, adopt: Adopt, live: Callable[[], set[int]], drop: Drop
+        self,
+        leases: JobLeases,
+        adopt: Adopt,
+        live: Callable[[], set[int]],
+        drop: Drop,
+        cancel: Cancel,
     ) -> None:
         self._leases = leases
+        self._cancel = cancel
         self._adopt = adopt
         self._live = live
         self._drop = drop
@@ -147,8 +161,13 @@ class LeaseLoop:
         try:
             self._listener = await asyncpg.connect(db.url.dsn)
             await self._listener.add_listener(CHANNEL, lambda *_: self._wake.set())
+            await self._listener.add_listener(CANCEL_CHANNEL, self._on_cancel)
         except (OSError, asyncpg.PostgresError) as exc:
             log.warning("cannot LISTEN for released leases (%s); claiming on the timer", exc)
+
+    def _on_cancel(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        if payload.isdigit():
+            self._cancel(int(payload))
 
     async def stop(self) -> None:
         """Stop renewing and claiming (the engine then releases what it still holds)."""

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 
 from bot.clock import SYSTEM_CLOCK, Clock
-from bot.errors import UserFacingError
 from bot.generation.errors import ErrorKind, JobNotFound, ServiceClosed, TooManyInFlight
 from bot.generation.governor import SubmitGovernor
 from bot.generation.leases import JobLeases, LeaseLoop, release_quietly
 from bot.generation.live import LiveJob
 from bot.generation.notify import Notifier, NullListener, settle
-from bot.generation.outcomes import FAULTED, ended_by, error_info, key_error, split_status
+from bot.generation.outcomes import FAULTED, ended_by, error_info, split_status
 from bot.generation.poller import Poller, PollEvent
 from bot.generation.repository import JobRepository
+from bot.generation.resume import ApiKeyResolver, ListenerFactory, Resumption
 from bot.generation.retention import purge_daily, purge_finished
 from bot.generation.state import (
     ErrorInfo,
@@ -40,11 +39,8 @@ __all__ = ["ApiKeyResolver", "GenerationService", "ListenerFactory"]
 
 log = logging.getLogger(__name__)
 
-ListenerFactory = Callable[[JobRecord], JobListener]
-ApiKeyResolver = Callable[[int], Awaitable[str]]
 
-
-class GenerationService:
+class GenerationService(Resumption):
     """Owns every generation in flight; one instance per bot.
 
     ``submit_retries`` / ``submit_backoff``: how a submit meeting an unavailable Horde is
@@ -90,6 +86,7 @@ class GenerationService:
         self._closed = False
         self._leases = leases
         self._lease_loop: LeaseLoop | None = None
+        self._background: set[asyncio.Task[bool]] = set()
         self._listener_factory: ListenerFactory = lambda record: NullListener()
         self._apikey_for: ApiKeyResolver | None = None
         poller.set_sink(self._on_poll)
@@ -283,8 +280,12 @@ class GenerationService:
         """
         job = self._live.get(job_id)
         if job is None or job.state.terminal:
-            if await self._jobs.get(job_id) is None:
+            record = await self._jobs.get(job_id)
+            if record is None:
                 raise JobNotFound(job_id)
+            if job is None and self._leases is not None and not record.state.terminal:
+                await self._leases.ask_cancel(job_id)  # another process holds it
+                return True
             return False
         if job.state is JobState.PENDING:
             if job.ticket is not None:
@@ -349,99 +350,7 @@ class GenerationService:
         log.info("job %s ended: %s", job.id, state)
         self._notifier.publish(job)
 
-    # --- resume and purge ---------------------------------------------------------------
-
-    async def resume(
-        self,
-        listener_factory: ListenerFactory,
-        apikey_for: ApiKeyResolver,
-        *,
-        owns: Callable[[JobRecord], bool] = lambda record: True,
-    ) -> int:
-        """After a restart: re-track every unfinished job and re-deliver undelivered results.
-
-        ``owns(record)`` picks this process's jobs when several share the database (the
-        others are left to the processes running their shards).
-
-        ``listener_factory(record)`` makes the listener of each job (it gets the stored
-        interaction token, message id, context…); ``apikey_for(user_id)`` gives the payer's
-        key for jobs that must be submitted again. Returns how many jobs were picked up.
-
-        Only the first call does anything: a second one would deliver results twice.
-        """
-        if self._resumed:
-            log.warning("resume() was called again; ignored")
-            return 0
-        self._resumed = True
-        self._listener_factory, self._apikey_for = listener_factory, apikey_for
-        if self._leases is not None:  # several processes: the jobs whose lease expired
-            claimed = set(await self._leases.claim(own=True))
-            owns = lambda record: record.id in claimed  # noqa: E731
-            self._lease_loop = LeaseLoop(
-                self._leases, self._adopt_ids, lambda: set(self._live), self._drop
-            )
-            self._lease_loop.start()
-        undelivered = [r for r in await self._jobs.list_undelivered() if owns(r)]
-        unfinished = [r for r in await self._jobs.list_unfinished() if owns(r)]
-        count = await self._adopt(undelivered, unfinished)
-        log.info("resumed %d generation(s)", count)
-        return count
-
-    async def _adopt_ids(self, job_ids: list[int]) -> None:
-        """Jobs claimed from a process that stopped renewing its leases."""
-        records = [r for r in [await self._jobs.get(i) for i in job_ids] if r is not None]
-        undelivered = [r for r in records if r.state.terminal]
-        await self._adopt(undelivered, [r for r in records if not r.state.terminal])
-
-    async def _adopt(self, undelivered: list[JobRecord], unfinished: list[JobRecord]) -> int:
-        """Deliver the ``undelivered`` results; poll (or submit again) the ``unfinished``."""
-        listener_factory, apikey_for = self._listener_factory, self._apikey_for
-        assert apikey_for is not None  # set by resume() before anything is adopted
-        count = 0
-        for record in undelivered:
-            job = LiveJob.from_record(record, self._make_listener(listener_factory, record))
-            self._notifier.publish(job)
-            count += 1
-        for record in unfinished:
-            if record.id in self._live:
-                continue
-            job = LiveJob.from_record(record, self._make_listener(listener_factory, record))
-            self._live[record.id] = job
-            count += 1
-            if record.state is JobState.SUBMITTED and record.horde_id is not None:
-                last_seen = record.polled_at or record.submitted_at or record.created_at
-                self._poller.track(record.id, record.horde_id, last_seen=last_seen)
-                self._notifier.publish(job)
-                continue
-            await self._resubmit(job, record, apikey_for)
-        return count
-
-    def _drop(self, job_ids: set[int]) -> None:
-        """Another process holds these jobs now: stop polling and delivering them here."""
-        for job_id in job_ids:
-            self._poller.untrack(job_id)
-            self._live.pop(job_id, None)
-
-    async def _resubmit(self, job: LiveJob, record: JobRecord, apikey_for: ApiKeyResolver) -> None:
-        job.state = JobState.PENDING
-        try:
-            apikey = await apikey_for(record.user_id)
-        except UserFacingError as exc:
-            await self._finish(job, JobState.FAILED, error=key_error(exc.user_message))
-            return
-        except Exception:
-            log.exception("no API key for resumed job %s", record.id)
-            await self._finish(job, JobState.FAILED, error=key_error(None))
-            return
-        self._start_submit(job, record.to_request(), apikey)
-
-    @staticmethod
-    def _make_listener(factory: ListenerFactory, record: JobRecord) -> JobListener:
-        try:
-            return factory(record)
-        except Exception:
-            log.exception("no listener for resumed job %s; it completes silently", record.id)
-            return NullListener()
+    # --- purge --------------------------------------------------------------------------
 
     async def purge(self) -> int:
         """Delete jobs finished more than ``retention_days`` ago; returns how many."""

@@ -10,7 +10,9 @@ import re
 import signal
 from pathlib import Path
 
-from tests.e2e.bot_process import running_child
+import asyncpg
+
+from tests.e2e.bot_process import BotProcess, running_child
 from tests.e2e.generate_support import FERNET_KEY, MODEL, final, generate, submits
 from tests.fakes.discord import FakeChannel, FakeDiscord, FakeUser
 from tests.fakes.horde import FakeHorde
@@ -27,6 +29,56 @@ def guild_on_shard_one(discord_fake: FakeDiscord) -> tuple[FakeChannel, FakeUser
     guild = discord_fake.add_guild("guild on shard 1", shard=1)
     channel = discord_fake.add_channel(guild, "general", nsfw=False)
     return channel, discord_fake.add_member(guild, "alice", permissions=0)
+
+
+def child_env(postgres_database: str) -> dict[str, str]:
+    return {
+        "ENCRYPTION_KEY": FERNET_KEY,
+        "DATABASE_URL": postgres_database,
+        "SHARD_COUNT": "2",
+        "JOB_LEASE_SECONDS": str(LEASE),
+    }
+
+
+async def lease_owners(url: str) -> list[str | None]:
+    conn = await asyncpg.connect(url)
+    try:
+        return [row[0] for row in await conn.fetch("SELECT lease_owner FROM generations")]
+    finally:
+        await conn.close()
+
+
+async def test_cancel_pressed_in_the_process_that_does_not_hold_the_job(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path, postgres_database: str
+) -> None:
+    """Shard 1's process dies; shard 0's takes its queued generation over; shard 1 comes back and
+    receives the Cancel click (its server's shard): the holder cancels it on the Horde."""
+    channel, alice = guild_on_shard_one(discord_fake)  # no worker: the job stays queued
+    env = child_env(postgres_database)
+    for ids in ("0", "1"):
+        (tmp_path / ids).mkdir()
+
+    def child(ids: str) -> contextlib.AbstractAsyncContextManager[BotProcess]:
+        return running_child(
+            discord_fake.base_url, fake_horde.base_url, tmp_path / ids, SHARD_IDS=ids, **env
+        )
+
+    async with child("0"):
+        async with child("1") as first:
+            ia = await generate(discord_fake, alice, channel, "Cancel me")
+            msg = await ia.wait_for_original(lambda m: "Queued on the AI Horde" in m.content, 10)
+            first.send_signal(signal.SIGKILL)
+            await first.wait()
+        async with asyncio.timeout(LEASE * 3):
+            while await lease_owners(postgres_database) != ["shards 0 of 2"]:
+                await asyncio.sleep(0.1)
+        async with child("1"):
+            press = await discord_fake.click(msg, label="Cancel", user=alice)
+            await press.wait_for_response()
+            done = await final(ia, "Cancelled", timeout=10)
+    assert not any("already finished" in m.content for m in press.followups())
+    assert "Cancelled" in done.content
+    assert [r for r in fake_horde.requests if r.method == "DELETE"]  # cancelled on the Horde
 
 
 async def test_the_survivor_completes_the_same_reply_of_a_killed_process(
