@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.generation import GenerationService, JobKind, Poller, SubmitGovernor
 from bot.generation.leases import JobLeases
 from bot.generation.repository import JobRepository
+from bot.generation.shared_governor import SharedSubmitGovernor
 from bot.horde import HordeClient
 from bot.model_catalog import ModelCatalog
 from bot.policy import CooldownTracker
@@ -88,11 +89,7 @@ def build_generation_service(
     settings: Settings, horde: HordeClient, db: Database, vault: KeyVault, clock: Clock
 ) -> GenerationService:
     """The engine behind /generate and chat, sized by the settings."""
-    governor = SubmitGovernor(
-        clock,
-        per_second=settings.horde_submits_per_second,
-        per_minute=settings.horde_submits_per_minute,
-    )
+    governor = submit_governor(settings, db, clock)
     poller = Poller(
         horde, clock, poll_min=settings.poll_min_seconds, poll_max=settings.poll_max_seconds
     )
@@ -106,6 +103,17 @@ def build_generation_service(
         retention_days=settings.job_retention_days,
         leases=job_leases(settings, db, clock),
     )
+
+
+def submit_governor(settings: Settings, db: Database, clock: Clock) -> SubmitGovernor:
+    """One budget per IP: shared through a PostgreSQL database unless scoped to the process."""
+    limits = {
+        "per_second": settings.horde_submits_per_second,
+        "per_minute": settings.horde_submits_per_minute,
+    }
+    if db.dialect == "postgresql" and settings.horde_governor_scope == "database":
+        return SharedSubmitGovernor(db, clock, **limits)
+    return SubmitGovernor(clock, **limits)  # type: ignore[arg-type]
 
 
 def job_leases(settings: Settings, db: Database, clock: Clock) -> JobLeases | None:

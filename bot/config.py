@@ -82,6 +82,7 @@ ENV_VARS: tuple[EnvVar, ...] = (
     EnvVar("SHARD_COUNT", "", "Discord shards in all (empty: as Discord recommends)"),
     EnvVar("SHARD_IDS", "", "Shards this process runs, e.g. 0-3 or 0,2 (empty: all)"),
     EnvVar("JOB_LEASE_SECONDS", "30", "PostgreSQL: a dead process's jobs are taken over after"),
+    EnvVar("HORDE_GOVERNOR_SCOPE", "database", "database: one submit budget for all processes"),
 )
 
 
@@ -120,6 +121,8 @@ class Settings:
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
     job_lease_seconds: float = 30.0
+    # "database": processes on one PostgreSQL database share the submit budget (one IP).
+    horde_governor_scope: str = "database"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -161,6 +164,7 @@ class Settings:
             metrics_listen=env.get("METRICS_LISTEN", parse_listen_address, None),
             **_shard_plan(env, environ.get("SHARD_IDS", "").strip()),
             job_lease_seconds=env.number("JOB_LEASE_SECONDS", float, 30.0),
+            horde_governor_scope=env.get("HORDE_GOVERNOR_SCOPE", _governor_scope, "database"),
         )
 
     @property
@@ -338,6 +342,12 @@ class _Env:
         if value <= 0:
             raise ConfigError(name, "must be greater than 0")
         return value
+
+
+def _governor_scope(raw: str) -> str:
+    if raw.lower() not in ("database", "process"):
+        raise ConfigError("", "must be database or process")
+    return raw.lower()
 
 
 def _shard_plan(env: _Env, ids: str) -> dict[str, Any]:
