@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-
-import pytest_asyncio
 
 from bot.generation import GenerationRequest, JobState
 from bot.generation.leases import JobLeases
@@ -15,15 +12,6 @@ from bot.storage.database import Database
 from tests.fakes.horde.clock import OffsetClock
 
 LEASE = 30.0
-
-
-@pytest_asyncio.fixture
-async def pg(postgres_database: str) -> AsyncIterator[Database]:
-    database = await Database.open(postgres_database)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def stored_jobs(pg: Database, vault: KeyVault, count: int, clock: OffsetClock) -> list[int]:

@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-
-import pytest_asyncio
 
 from bot.generation.shared_governor import SharedSubmitGovernor
 from bot.storage.database import Database
 
 SCALE = 0.1  # a "second" lasts 0.1 s
-
-
-@pytest_asyncio.fixture
-async def pg(postgres_database: str) -> AsyncIterator[Database]:
-    database = await Database.open(postgres_database)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 def max_in_window(times: list[float], window: float) -> int:
