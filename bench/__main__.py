@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import client, discord_burst, economy, scale, startup
+from bench import client, discord_burst, economy, failover, scale, startup
 from bench.report import Row, render, table, write
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,6 +23,7 @@ SECTIONS: dict[str, tuple[str, list[Section]]] = {
     "3": ("scale", [scale.run]),
     "4": ("client overhead", [client.run]),
     "5": ("start-up", [startup.run]),
+    "6": ("several processes: failover", [failover.run]),
 }
 IN_PROCESS = ("1", "2")
 

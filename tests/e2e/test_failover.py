@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import signal
 from pathlib import Path
 
@@ -16,8 +15,8 @@ from tests.e2e.bot_process import BotProcess, running_child
 from tests.e2e.generate_support import FERNET_KEY, MODEL, final, generate, submits
 from tests.fakes.discord import FakeChannel, FakeDiscord, FakeUser
 from tests.fakes.horde import FakeHorde
+from tests.postgres.jobs import wait_until_on_the_horde
 
-ON_THE_HORDE = re.compile("Queued on the AI Horde|is writing")
 LEASE = 2.0
 POLL_MAX = 0.5  # running_child's POLL_MAX_SECONDS
 # Claims run every third of the lease; the rest is the delivery and a loaded machine.
@@ -103,8 +102,7 @@ async def test_the_survivor_completes_the_same_reply_of_a_killed_process(
             processes[ids] = await stack.enter_async_context(child)
         owner = processes["1"]  # the guild's shard: its process accepts the generation
         ia = await generate(discord_fake, alice, channel, "Failover")
-        # On the Horde (its id stored), not done yet:
-        await ia.wait_for_original(lambda m: ON_THE_HORDE.search(m.content) is not None, 10)
+        await wait_until_on_the_horde(postgres_database)
         owner.send_signal(signal.SIGKILL)
         killed_at = loop.time()
         assert "Done" not in ia.original().content  # the worker needs 1.5 s
