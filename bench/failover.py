@@ -75,7 +75,7 @@ async def _rounds(kills: int, url: str, key: str) -> list[float]:
 
 
 async def run(quick: bool) -> tuple[list[Row], list[str]]:
-    kills = 2 if quick else 10
+    kills = 1 if quick else 10
     server = await asyncio.to_thread(PostgresServer.start)
     try:
         admin = await asyncpg.connect(server.url("postgres"))
