@@ -93,6 +93,7 @@ class Moderation(commands.Cog):
             registered_users=await services.accounts.count(),
             blocked_here=len(await services.blocked.list(guild_id)),
             shards=self._shards(),
+            others=await engine.other_processes(),
         )
         settings = await services.guild_settings.get(guild_id)
         await reply(interaction, embed=health_embed(health, settings))

@@ -10,10 +10,11 @@ import signal
 from pathlib import Path
 
 import asyncpg
+import discord
 
 from tests.e2e.bot_process import BotProcess, running_child
 from tests.e2e.generate_support import FERNET_KEY, MODEL, final, generate, submits
-from tests.fakes.discord import FakeChannel, FakeDiscord, FakeUser
+from tests.fakes.discord import FakeChannel, FakeDiscord, FakeGuild, FakeUser
 from tests.fakes.horde import FakeHorde
 from tests.postgres.jobs import wait_until_on_the_horde
 
@@ -23,11 +24,14 @@ POLL_MAX = 0.5  # running_child's POLL_MAX_SECONDS
 SLACK = LEASE / 3 + 1.5
 
 
-def guild_on_shard_one(discord_fake: FakeDiscord) -> tuple[FakeChannel, FakeUser]:
+def guild_on_shard_one(discord_fake: FakeDiscord) -> tuple[FakeGuild, FakeChannel, FakeUser]:
     discord_fake.gateway.shard_count = 2
     guild = discord_fake.add_guild("guild on shard 1", shard=1)
     channel = discord_fake.add_channel(guild, "general", nsfw=False)
-    return channel, discord_fake.add_member(guild, "alice", permissions=0)
+    return guild, channel, discord_fake.add_member(guild, "alice", permissions=0)
+
+
+MANAGE = discord.Permissions(manage_guild=True).value
 
 
 def child_env(postgres_database: str) -> dict[str, str]:
@@ -52,7 +56,8 @@ async def test_cancel_pressed_in_the_process_that_does_not_hold_the_job(
 ) -> None:
     """Shard 1's process dies; shard 0's takes its queued generation over; shard 1 comes back and
     receives the Cancel click (its server's shard): the holder cancels it on the Horde."""
-    channel, alice = guild_on_shard_one(discord_fake)  # no worker: the job stays queued
+    guild, channel, alice = guild_on_shard_one(discord_fake)  # no worker: the job stays queued
+    mod = discord_fake.add_member(guild, "mod", permissions=MANAGE)
     env = child_env(postgres_database)
     for ids in ("0", "1"):
         (tmp_path / ids).mkdir()
@@ -72,18 +77,23 @@ async def test_cancel_pressed_in_the_process_that_does_not_hold_the_job(
             while await lease_owners(postgres_database) != ["shards 0 of 2"]:
                 await asyncio.sleep(0.1)
         async with child("1"):
+            status = await discord_fake.send_slash("mod status", {}, user=mod, channel=channel)
+            shown = await status.wait_for_original(lambda m: bool(m.embeds), 10)
             press = await discord_fake.click(msg, label="Cancel", user=alice)
             await press.wait_for_response()
             done = await final(ia, "Cancelled", timeout=10)
     assert not any("already finished" in m.content for m in press.followups())
     assert "Cancelled" in done.content
     assert [r for r in fake_horde.requests if r.method == "DELETE"]  # cancelled on the Horde
+    fields = {f["name"]: f["value"] for f in shown.embeds[0]["fields"]}
+    assert fields["Shards of this process"] == "1 of 2"
+    assert fields["Other processes with generations"] == "shards 0 of 2"  # from its lease
 
 
 async def test_the_survivor_completes_the_same_reply_of_a_killed_process(
     discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path, postgres_database: str
 ) -> None:
-    channel, alice = guild_on_shard_one(discord_fake)
+    _, channel, alice = guild_on_shard_one(discord_fake)
     fake_horde.add_worker("w1", models=[MODEL], seconds_per_job=1.5)
     env = {
         "ENCRYPTION_KEY": FERNET_KEY,
