@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import client, discord_burst, economy, operations, scale, startup
+from bench import client, discord_burst, economy, failover, operations, scale, startup
 from bench.report import Row, render, table, write
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,6 +24,7 @@ SECTIONS: dict[str, tuple[str, list[Section]]] = {
     "4": ("client overhead", [client.run]),
     "5": ("start-up", [startup.run]),
     "6": ("operating overhead (metrics, JSON logs)", [operations.run]),
+    "7": ("several processes: failover", [failover.run]),
 }
 IN_PROCESS = ("1", "2")
 

@@ -20,7 +20,9 @@ from bot.chat.service import ChatService
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.config import Settings
 from bot.generation import GenerationService, JobKind, Poller, SubmitGovernor
+from bot.generation.leases import JobLeases
 from bot.generation.repository import JobRepository
+from bot.generation.shared_governor import SharedSubmitGovernor
 from bot.model_catalog import ModelCatalog
 from bot.policy import CooldownTracker
 from bot.secrets import KeyVault, load_vault
@@ -110,11 +112,7 @@ def build_generation_service(
     webhooks: WebhookRegistry | None = None,
 ) -> GenerationService:
     """The engine behind /generate and chat, sized by the settings."""
-    governor = SubmitGovernor(
-        clock,
-        per_second=settings.horde_submits_per_second,
-        per_minute=settings.horde_submits_per_minute,
-    )
+    governor = submit_governor(settings, db, clock)
     poller = Poller(
         horde,
         clock,
@@ -134,7 +132,28 @@ def build_generation_service(
         # Closing waits this long for submits on the wire, then as long for deliveries: two
         # thirds of the shutdown bound, the rest is left for the gateway and the database.
         close_grace=settings.shutdown_timeout_seconds / 3,
+        leases=job_leases(settings, db, clock),
     )
+
+
+def submit_governor(settings: Settings, db: Database, clock: Clock) -> SubmitGovernor:
+    """One budget per IP: shared through a PostgreSQL database unless scoped to the process."""
+    limits = {
+        "per_second": settings.horde_submits_per_second,
+        "per_minute": settings.horde_submits_per_minute,
+    }
+    if db.dialect == "postgresql" and settings.horde_governor_scope == "database":
+        return SharedSubmitGovernor(db, clock, **limits)
+    return SubmitGovernor(clock, **limits)  # type: ignore[arg-type]
+
+
+def job_leases(settings: Settings, db: Database, clock: Clock) -> JobLeases | None:
+    """Several processes may share a PostgreSQL database: lease each job to one of them."""
+    if db.dialect != "postgresql":
+        return None  # SQLite is one process's: it holds every job
+    plan = settings.shards
+    owner = f"shards {plan.describe()}" if plan is not None else "all shards"
+    return JobLeases(db, clock, owner=owner, lease_seconds=settings.job_lease_seconds)
 
 
 def build_chat_service(

@@ -9,12 +9,15 @@ import hashlib
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import discord
 from discord.ext import commands
 
+from bot.generation.state import JobRecord
 from bot.policy import choose_key
 from bot.services import Services
+from bot.sharding import runs_guild
 from bot.tree import HordeCommandTree
 from bot.ui.frontends import FrontEnds
 from bot.ui.job_buttons import JOB_BUTTONS
@@ -47,8 +50,12 @@ discord.VoiceClient.warn_nacl = False
 discord.VoiceClient.warn_dave = False
 
 
-class HordeBot(commands.Bot):
-    """The bot. Services are injected so tests can point them at fakes."""
+class HordeBot(commands.AutoShardedBot):
+    """The bot. Services are injected so tests can point them at fakes.
+
+    It runs the shards of ``SHARD_COUNT`` / ``SHARD_IDS`` (:mod:`bot.sharding`), or as many as
+    Discord recommends when they are unset.
+    """
 
     def __init__(
         self,
@@ -59,7 +66,12 @@ class HordeBot(commands.Bot):
     ) -> None:
         intents = discord.Intents.default()
         intents.message_content = services.settings.message_content_intent
+        plan = services.settings.shards
+        # No plan: shard_count None lets discord.py ask Discord how many shards to run.
+        shards: dict[str, Any] = {} if plan is None else {"shard_ids": list(plan.ids)}
         super().__init__(
+            shard_count=plan.count if plan is not None else None,
+            **shards,
             command_prefix=commands.when_mentioned,
             intents=intents,
             tree_cls=HordeCommandTree,
@@ -88,7 +100,9 @@ class HordeBot(commands.Bot):
             self._heartbeat_task = asyncio.create_task(self._beat(), name="heartbeat")
         # Logged in by now, so replies of generations from before a restart can be edited.
         resumed = await self.services.generations.resume(
-            self.front_ends.listener_for, functools.partial(choose_key, self.services)
+            self.front_ends.listener_for,
+            functools.partial(choose_key, self.services),
+            owns=self._owns_job,
         )
         if resumed:
             log.info("Resumed %d generations from before the restart", resumed)
@@ -104,6 +118,10 @@ class HordeBot(commands.Bot):
         assert self.user is not None
         log.info("Logged in as %s (id %s) in %d guilds", self.user, self.user.id, len(self.guilds))
 
+    def _owns_job(self, record: JobRecord) -> bool:
+        """Jobs of other processes' shards are theirs to resume (see :mod:`bot.sharding`)."""
+        return runs_guild(self.services.settings.shards, record.guild_id)
+
     async def sync_commands(self) -> None:
         """Sync to DEV_GUILD_ID when set; globally only when the command set changed.
 
@@ -112,8 +130,13 @@ class HordeBot(commands.Bot):
         that one server, through the server install only.
 
         Global syncs are rate limited and slow to propagate, so a hash of the last synced
-        command set is kept in the data folder and an unchanged set is not sent again.
+        command set is kept in the data folder and an unchanged set is not sent again. With
+        the shards split between processes, only the one running shard 0 syncs.
         """
+        plan = self.services.settings.shards
+        if plan is not None and not plan.syncs_commands:
+            log.info("Not syncing commands: the process running shard 0 does")
+            return
         dev_guild = self.services.settings.dev_guild_id
         if dev_guild is not None:
             guild = discord.Object(id=dev_guild)

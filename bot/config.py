@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple, TypedDict, TypeVar
+from typing import Any, NamedTuple, TypedDict, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from cryptography.fernet import Fernet
@@ -19,6 +19,7 @@ from dotenv import dotenv_values
 
 # The Horde client's defaults are the settings' defaults (one home for each constant).
 from bot.horde import ANONYMOUS_API_KEY, DEFAULT_CLIENT_AGENT
+from bot.sharding import MAX_SHARD_COUNT, ShardPlan, parse_shard_ids
 
 DEFAULT_MODEL_REFERENCE_URL = (
     "https://raw.githubusercontent.com/Haidra-Org/AI-Horde-text-model-reference/main/db.json"
@@ -81,6 +82,11 @@ ENV_VARS: tuple[EnvVar, ...] = (
     EnvVar("HORDE_WEBHOOK_URL", "", "Public https:// URL the Horde calls when a job finishes"),
     EnvVar("HORDE_WEBHOOK_LISTEN", "", "host:port of the bot's webhook listener (empty: off)"),
     EnvVar("HORDE_WEBHOOK_POLL_SECONDS", "60", "Webhook mode: safety-net poll interval"),
+    # Several processes (docs/databases.md).
+    EnvVar("SHARD_COUNT", "", "Discord shards in all (empty: as Discord recommends)"),
+    EnvVar("SHARD_IDS", "", "Shards this process runs, e.g. 0-3 or 0,2 (empty: all)"),
+    EnvVar("JOB_LEASE_SECONDS", "30", "PostgreSQL: a dead process's jobs are taken over after"),
+    EnvVar("HORDE_GOVERNOR_SCOPE", "database", "database: one submit budget for all processes"),
 )
 
 
@@ -119,6 +125,12 @@ class Settings:
     horde_webhook_url: str | None = None
     horde_webhook_listen: tuple[str, int] | None = None
     horde_webhook_poll_seconds: float = 60.0
+    # SHARD_COUNT / SHARD_IDS (see ``shards``); None: every shard Discord recommends.
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+    job_lease_seconds: float = 30.0
+    # "database": processes on one PostgreSQL database share the submit budget (one IP).
+    horde_governor_scope: str = "database"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -159,7 +171,17 @@ class Settings:
             log_format=env.get("LOG_FORMAT", _log_format, "text"),
             metrics_listen=env.get("METRICS_LISTEN", parse_listen_address, None),
             **_webhook_settings(env, poll_max),
+            **_shard_plan(env, environ.get("SHARD_IDS", "").strip()),
+            job_lease_seconds=env.number("JOB_LEASE_SECONDS", float, 30.0),
+            horde_governor_scope=env.get("HORDE_GOVERNOR_SCOPE", _governor_scope, "database"),
         )
+
+    @property
+    def shards(self) -> ShardPlan | None:
+        """The shards this process runs; None: one process runs every shard."""
+        if self.shard_count is None:
+            return None
+        return ShardPlan(self.shard_count, self.shard_ids or tuple(range(self.shard_count)))
 
     @property
     def database_path(self) -> Path | None:
@@ -365,6 +387,26 @@ class _Env:
         if value <= 0:
             raise ConfigError(name, "must be greater than 0")
         return value
+
+
+def _governor_scope(raw: str) -> str:
+    if raw.lower() not in ("database", "process"):
+        raise ConfigError("", "must be database or process")
+    return raw.lower()
+
+
+def _shard_plan(env: _Env, ids: str) -> dict[str, Any]:
+    count = env.number("SHARD_COUNT", int, 0, low=1, high=MAX_SHARD_COUNT)
+    if not count:
+        if ids:
+            raise ConfigError("SHARD_IDS", "needs SHARD_COUNT (the number of shards in all)")
+        return {}
+    if not ids:
+        return {"shard_count": count}
+    try:
+        return {"shard_count": count, "shard_ids": parse_shard_ids(ids, count)}
+    except ValueError as error:
+        raise ConfigError("SHARD_IDS", str(error)) from None
 
 
 def _discord_token(raw: str) -> str:

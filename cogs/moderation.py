@@ -18,6 +18,7 @@ from discord.ext import commands
 from bot.bot import HordeBot
 from bot.errors import BadInput
 from bot.horde.errors import HordeError, HordeUnreachable
+from bot.sharding import ShardPlan
 from bot.storage.guilds import GuildSettings
 from bot.ui.horde_messages import describe_horde_error
 from bot.ui.mod_render import BotHealth, channels_text, health_embed, settings_text
@@ -99,6 +100,8 @@ class Moderation(commands.Cog):
             database_bytes=await services.db.size_bytes(),
             registered_users=await services.accounts.count(),
             blocked_here=len(await services.blocked.list(guild_id)),
+            shards=self._shards(),
+            others=await engine.other_processes(),
         )
         settings = await services.guild_settings.get(guild_id)
         embed = health_embed(health, settings)
@@ -106,6 +109,10 @@ class Moderation(commands.Cog):
             name="Sponsor key", value=sponsor_line(await services.sponsors.info(guild_id))
         )
         await reply(interaction, embed=embed)
+
+    def _shards(self) -> str | None:
+        count, running = self.bot.shard_count, sorted(self.bot.shards)
+        return ShardPlan(count, tuple(running)).describe() if count and running else None
 
     async def _horde_health(self) -> str:
         try:

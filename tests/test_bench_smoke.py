@@ -90,3 +90,8 @@ def test_every_targeted_row_has_a_verdict(report: tuple[str, str]) -> None:
     assert targeted
     assert all(r.rstrip().endswith(("| met |", "| **not met** |")) for r in targeted)
     assert table[1] in stdout  # the same table is printed
+
+
+def test_several_processes_reports_the_failover_time(report: tuple[str, str]) -> None:
+    found = rows(report[0], "7")
+    assert any("failover SIGKILL → completed reply" in r and "median" in r for r in found)

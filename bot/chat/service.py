@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -125,26 +125,41 @@ class ChatService:
         self._tasks: set[asyncio.Task[None]] = set()
         self._purger: asyncio.Task[None] | None = None
 
-    async def start(self, driver: ReplyDriver, jobs: JobLookup | None = None) -> None:
+    async def start(
+        self,
+        driver: ReplyDriver,
+        jobs: JobLookup | None = None,
+        *,
+        owns: Callable[[int | None], bool] = lambda guild_id: True,
+    ) -> None:
         """Serve queued turns left from before a restart; purge old transcripts daily.
 
         With the engine's ``jobs``, turns whose generation is gone are unstuck first.
+        ``owns(guild_id)`` picks this process's conversations when several processes share
+        the database (each serves the servers of its shards).
         """
         if jobs is not None:
-            await self._unstick(jobs)  # before any queue runs: nothing is launching yet
+            await self._unstick(jobs, owns)  # before any queue runs: nothing is launching yet
         self.driver = driver
         for conversation_id in await self.repo.with_pending_turns():
-            self.kick(conversation_id)
+            if await self._owned(conversation_id, owns):
+                self.kick(conversation_id)
         if self._purger is None:
             self._purger = asyncio.create_task(
                 purge_daily(self._clock, self._purge, "chat conversations", at_once=True),
                 name="chat-purge",
             )
 
-    async def _unstick(self, jobs: JobLookup) -> None:
+    async def _owned(self, conversation_id: int, owns: Callable[[int | None], bool]) -> bool:
+        conversation = await self.repo.conversation(conversation_id)
+        return conversation is not None and owns(conversation.guild_id)
+
+    async def _unstick(self, jobs: JobLookup, owns: Callable[[int | None], bool]) -> None:
         """A turn marked running whose job was never stored (a crash between submitting and
         recording it) is queued again; one whose job was delivered or purged is answered."""
         for turn in await self.repo.running_turns():
+            if not await self._owned(turn.conversation_id, owns):
+                continue
             if turn.job_id is None:
                 await self.repo.set_reply_state(turn.id, PENDING)
                 continue

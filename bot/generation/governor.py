@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.generation.waiting import sleep_or_wake
@@ -64,6 +64,20 @@ class Ticket:
                 log.exception("position callback failed")
 
 
+Limits = tuple[tuple[int, float], ...]  # (grants allowed, window in seconds), minute last
+
+
+def earliest_grant(grants: Iterable[float], now: float, limits: Limits) -> float:
+    """The earliest time, from ``now``, one more grant fits every ``(limit, window)``."""
+    earliest = now
+    times = list(grants)
+    for limit, window in limits:
+        recent = [t for t in times if t > now - window]
+        if len(recent) >= limit:
+            earliest = max(earliest, recent[-limit] + window)
+    return earliest
+
+
 class SubmitGovernor:
     """Grants submit slots: at most ``per_second`` and ``per_minute``, round robin by user.
 
@@ -87,7 +101,7 @@ class SubmitGovernor:
             raise ValueError("submit limits must be positive")
         self._clock = clock
         second = 1.0 * time_scale * (1 + slack)
-        self._limits = (
+        self._limits: Limits = (
             (1, second / per_second),  # even spacing; the minute window stays last (pruning)
             # A fractional rate (e.g. 0.5/s) is enforced by the spacing above.
             (max(1, int(per_second)), second),
@@ -172,12 +186,12 @@ class SubmitGovernor:
         """The earliest monotonic time a grant fits every window and the pause."""
         while self._grants and self._grants[0] <= now - self._limits[-1][1]:
             self._grants.popleft()
-        earliest = max(now, self._paused_until)
-        for limit, window in self._limits:
-            recent = [t for t in self._grants if t > now - window]
-            if len(recent) >= limit:
-                earliest = max(earliest, recent[-limit] + window)
-        return earliest
+        return max(self._paused_until, earliest_grant(self._grants, now, self._limits))
+
+    async def _shared_wait(self) -> float:
+        """Seconds to wait for the other processes sharing the IP (none here); a subclass
+        reserves the slot in a shared store when this returns 0."""
+        return 0.0
 
     def _grant_next(self, now: float) -> None:
         user_id, queue = next(iter(self._queues.items()))
@@ -200,6 +214,10 @@ class SubmitGovernor:
             now = self._clock.monotonic()
             allowed = self._next_allowed(now)
             if allowed <= now:
-                self._grant_next(now)
-                continue
+                shared = await self._shared_wait()
+                if shared <= 0:
+                    if self._queues:  # (a reserved slot left unused only slows others down)
+                        self._grant_next(self._clock.monotonic())
+                    continue
+                allowed = now + shared
             await sleep_or_wake(self._clock, self._wake, allowed - now)

@@ -7,21 +7,20 @@ layer uses it.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from bot.clock import SYSTEM_CLOCK, Clock
-from bot.errors import UserFacingError
 from bot.generation.errors import ErrorKind, JobNotFound, ServiceClosed, TooManyInFlight
 from bot.generation.governor import SubmitGovernor
 from bot.generation.health import HordeHealth, observe_live_jobs
+from bot.generation.leases import JobLeases, LeaseLoop, release_quietly
 from bot.generation.live import LiveJob
-from bot.generation.notify import Notifier, listener_for, settle
-from bot.generation.outcomes import FAULTED, ended_by, error_info, key_error, split_status
+from bot.generation.notify import Notifier, NullListener, settle
+from bot.generation.outcomes import FAULTED, ended_by, error_info, split_status
 from bot.generation.poller import Poller, PollEvent
 from bot.generation.repository import JobRepository
+from bot.generation.resume import ApiKeyResolver, ListenerFactory, Resumption
 from bot.generation.retention import purge_daily, purge_finished
 from bot.generation.state import (
     ErrorInfo,
@@ -33,7 +32,6 @@ from bot.generation.state import (
     JobRecord,
     JobSnapshot,
     JobState,
-    PaidKey,
 )
 from bot.generation.submitter import Submitter
 from bot.horde.errors import HordeError
@@ -49,12 +47,8 @@ __all__ = ["ApiKeyResolver", "GenerationService", "ListenerFactory"]
 
 log = logging.getLogger(__name__)
 
-ListenerFactory = Callable[[JobRecord], JobListener]
-# (payer's Discord id, guild id or None) -> the key a resumed job is submitted with again.
-ApiKeyResolver = Callable[[int, int | None], Awaitable[PaidKey]]
 
-
-class GenerationService:
+class GenerationService(Resumption):
     """Owns every generation in flight; one instance per bot.
 
     ``submit_retries`` / ``submit_backoff``: how a submit meeting an unavailable Horde is
@@ -75,6 +69,7 @@ class GenerationService:
         submit_backoff: float = 2.0,
         close_grace: float = 5.0,
         webhooks: WebhookRegistry | None = None,
+        leases: JobLeases | None = None,
     ) -> None:
         self._client = client
         self._governor = governor
@@ -102,6 +97,11 @@ class GenerationService:
         self._purge_task: asyncio.Task[None] | None = None
         self._resumed = False
         self._closed = False
+        self._leases = leases
+        self._lease_loop: LeaseLoop | None = None
+        self._background: set[asyncio.Task[bool]] = set()
+        self._listener_factory: ListenerFactory = lambda record: NullListener()
+        self._apikey_for: ApiKeyResolver | None = None
         poller.set_sink(self._on_poll)
         if webhooks is not None:
             webhooks.set_wake(poller.poke)  # an accepted call: confirm with one status read
@@ -137,6 +137,8 @@ class GenerationService:
         self._closed = True
         if self._purge_task is not None:
             self._purge_task.cancel()
+        if self._lease_loop is not None:
+            await self._lease_loop.stop()
         await self._governor.close()
         on_the_wire: list[asyncio.Task[None]] = []
         queued: list[asyncio.Task[None]] = []
@@ -149,6 +151,8 @@ class GenerationService:
         await self._poller.close()
         await self._notifier.close(self._close_grace)
         self._live.clear()
+        if self._leases is not None:
+            await release_quietly(self._leases)
 
     # --- queries --------------------------------------------------------------------
 
@@ -168,6 +172,10 @@ class GenerationService:
         """The current snapshot of a job this process is working on (None otherwise)."""
         job = self._live.get(job_id)
         return job.snapshot() if job is not None else None
+
+    async def other_processes(self) -> list[str] | None:
+        """Other processes holding generations on this database (None: no leases, SQLite)."""
+        return None if self._leases is None else await self._leases.other_owners()
 
     async def get(self, job_id: int) -> JobRecord | None:
         """The stored job (Regenerate / Continue read its request; buttons its kind)."""
@@ -210,6 +218,8 @@ class GenerationService:
                 raise TooManyInFlight(limit)
             now = self._clock.time()
             job_id = await self._jobs.insert(request, now=now)
+            if self._leases is not None:
+                await self._leases.take(job_id)
         job = LiveJob(
             id=job_id,
             kind=request.kind,
@@ -300,8 +310,12 @@ class GenerationService:
         """
         job = self._live.get(job_id)
         if job is None or job.state.terminal:
-            if await self._jobs.get(job_id) is None:
+            record = await self._jobs.get(job_id)
+            if record is None:
                 raise JobNotFound(job_id)
+            if job is None and self._leases is not None and not record.state.terminal:
+                await self._leases.ask_cancel(job_id)  # another process holds it
+                return True
             return False
         if job.state is JobState.PENDING:
             if job.ticket is not None:
@@ -371,57 +385,7 @@ class GenerationService:
         metrics.generation_finished(job.kind, state)
         self._notifier.publish(job)
 
-    # --- resume and purge ---------------------------------------------------------------
-
-    async def resume(self, listener_factory: ListenerFactory, apikey_for: ApiKeyResolver) -> int:
-        """After a restart: re-track every unfinished job and re-deliver undelivered results.
-
-        ``listener_factory(record)`` makes the listener of each job (it gets the stored
-        interaction token, message id, context…); ``apikey_for(user_id, guild_id)`` gives the
-        payer's key for jobs that must be submitted again. Returns how many jobs were picked up.
-
-        Only the first call does anything: a second one would deliver results twice.
-        """
-        if self._resumed:
-            log.warning("resume() was called again; ignored")
-            return 0
-        self._resumed = True
-        count = 0
-        digests = await self._jobs.webhook_digests() if self._webhooks else {}
-        for record in await self._jobs.list_undelivered():
-            job = LiveJob.from_record(record, listener_for(listener_factory, record))
-            self._notifier.publish(job)
-            count += 1
-        for record in await self._jobs.list_unfinished():
-            if record.id in self._live:
-                continue
-            job = LiveJob.from_record(record, listener_for(listener_factory, record))
-            self._live[record.id] = job
-            count += 1
-            if record.state is JobState.SUBMITTED and record.horde_id is not None:
-                last_seen = record.polled_at or record.submitted_at or record.created_at
-                if self._webhooks is not None and record.id in digests:
-                    self._webhooks.restore(record.id, record.horde_id, digests[record.id])
-                self._poller.track(record.id, record.horde_id, last_seen=last_seen)
-                self._notifier.publish(job)
-                continue
-            await self._resubmit(job, record, apikey_for)
-        log.info("resumed %d generation(s)", count)
-        return count
-
-    async def _resubmit(self, job: LiveJob, record: JobRecord, apikey_for: ApiKeyResolver) -> None:
-        job.state = JobState.PENDING
-        try:
-            paid = await apikey_for(record.user_id, record.guild_id)
-        except UserFacingError as exc:
-            await self._finish(job, JobState.FAILED, error=key_error(exc.user_message))
-            return
-        except Exception:
-            log.exception("no API key for resumed job %s", record.id, extra={"job_id": record.id})
-            await self._finish(job, JobState.FAILED, error=key_error(None))
-            return
-        request = dataclasses.replace(record.to_request(), payer=paid.payer)
-        self._start_submit(job, request, paid.apikey)
+    # --- purge --------------------------------------------------------------------------
 
     async def purge(self) -> int:
         """Delete jobs finished more than ``retention_days`` ago; returns how many."""

@@ -26,6 +26,7 @@ from bot.generation import (
     ReplyAddress,
 )
 from bot.policy import GenerationPolicy, check_generate, choose_key
+from bot.sharding import runs_guild
 from bot.storage.chat import ChatRepository, Conversation, StoredTurn
 from bot.ui.chat_updater import ChatReplyUpdater
 from bot.ui.frontends import ButtonPress, FrontEndBase, may_manage
@@ -92,7 +93,10 @@ class ChatFrontEnd(FrontEndBase):
 
     async def _start_when_ready(self) -> None:
         await self._client.wait_until_ready()
-        await self.service.start(self, self.services.generations)
+        shards = self.services.settings.shards
+        await self.service.start(
+            self, self.services.generations, owns=lambda guild_id: runs_guild(shards, guild_id)
+        )
 
     async def close(self) -> None:
         if self._starter is not None:

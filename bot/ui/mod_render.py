@@ -22,6 +22,10 @@ class BotHealth:
     database_bytes: int
     registered_users: int
     blocked_here: int
+    # The shards this process runs, e.g. ``0, 2 of 4`` (None: not connected yet).
+    shards: str | None = None
+    # Other processes holding generations (their lease owners); None: one process (SQLite).
+    others: list[str] | None = None
 
 
 def duration(seconds: float) -> str:
@@ -62,6 +66,9 @@ def health_embed(health: BotHealth, settings: GuildSettings) -> discord.Embed:
             f"{health.in_flight} in flight · {health.queued_in_bot or 0} queued in the bot"
         )
     embed.add_field(name="Generations", value=generations)
+    embed.add_field(name="Shards of this process", value=health.shards or "not connected")
+    if health.others is not None:
+        embed.add_field(name="Other processes with generations", value=others_text(health.others))
     embed.add_field(name="AI Horde", value=health.horde)
     embed.add_field(name="Database", value=size(health.database_bytes))
     embed.add_field(name="Registered users", value=str(health.registered_users))
@@ -69,6 +76,11 @@ def health_embed(health: BotHealth, settings: GuildSettings) -> discord.Embed:
         name="This server", value=settings_text(settings, health.blocked_here), inline=False
     )
     return embed
+
+
+def others_text(owners: list[str]) -> str:
+    """``shards 1 of 2`` per line, or "none" (an idle process holds no lease to show)."""
+    return "\n".join(owners[:10]) if owners else "none right now"
 
 
 def channels_text(settings: GuildSettings) -> str:

@@ -19,6 +19,17 @@ if _url:
     _ws = "ws" + _url[len("http") :] if _url.startswith("http") else _url
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"{_ws}/gateway")
 
+    async def _no_identify_delay(
+        self: object, shard_id: int | None, *, initial: bool = False
+    ) -> None:
+        """The fake has no IDENTIFY rate limit: skip discord.py's 5 s wait per extra shard
+        (as ``running_bot`` does in-process), so a child running several shards starts fast."""
+
+    import discord.client
+
+    discord.client.Client.before_identify_hook = _no_identify_delay  # type: ignore[method-assign]
+
+
 # A gateway close that never finishes (a hung connection while the bot shuts down), so a test
 # can show that the shutdown bound still ends the process. Third-party code is patched here,
 # never the bot's own.

@@ -85,6 +85,16 @@ async def db(database_url: str) -> AsyncIterator[Database]:
         await database.close()
 
 
+@pytest_asyncio.fixture
+async def pg(postgres_database: str) -> AsyncIterator[Database]:
+    """A PostgreSQL database only (what several processes share)."""
+    database = await Database.open(postgres_database)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
 @pytest.fixture
 def jobs(db: Database, vault: KeyVault) -> JobRepository:
     return JobRepository(db, vault)
