@@ -24,12 +24,17 @@ log = logging.getLogger(__name__)
 
 # pg_advisory_xact_lock key of the shared budget ("HordeGov"; migrations use 0x486F726465).
 LOCK_KEY = 0x486F7264_65476F76
+# Fraction by which the shared windows are widened (one process: 0.1, see SubmitGovernor).
+SHARED_SLACK = 0.2
 
 
 class SharedSubmitGovernor(SubmitGovernor):
     """A :class:`SubmitGovernor` whose windows also count the other processes' grants."""
 
     def __init__(self, db: Database, clock: Clock = SYSTEM_CLOCK, **limits: float) -> None:
+        # Wider windows than one process needs: a grant reaches the Horde after a database
+        # round trip and another process's event loop, so sends jitter more than in-process.
+        limits.setdefault("slack", SHARED_SLACK)
         super().__init__(clock, **limits)  # type: ignore[arg-type]
         self._db = db
 

@@ -42,3 +42,4 @@ if os.environ.get("FAKE_DISCORD_CLOSE_HANGS"):
         await asyncio.Event().wait()
 
     discord.Client.close = _close_hangs  # type: ignore[method-assign]
+    discord.AutoShardedClient.close = _close_hangs  # type: ignore[method-assign]
