@@ -1,6 +1,7 @@
 """Settings: typed, frozen, read once from the environment and ``.env``; fail fast with one line.
 
-Every problem raises :class:`ConfigError`, whose text names the variable and what is wrong in
+Every problem raises :class:`ConfigError` (from :mod:`bot.setting_values`, which parses each
+value), whose text names the variable and what is wrong in
 one line and never repeats the value (it may be a secret). ``python -m bot`` prints it and exits.
 """
 
@@ -12,33 +13,24 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TypedDict, TypeVar
-from urllib.parse import unquote, urlsplit
 
-from cryptography.fernet import Fernet
 from dotenv import dotenv_values
+
+from bot import setting_values as values
 
 # The Horde client's defaults are the settings' defaults (one home for each constant).
 from bot.horde import ANONYMOUS_API_KEY, DEFAULT_CLIENT_AGENT
+from bot.setting_values import ConfigError as ConfigError
+from bot.setting_values import PostgresUrl as PostgresUrl
+from bot.setting_values import parse_database_url as parse_database_url
 from bot.sharding import MAX_SHARD_COUNT, ShardPlan, parse_shard_ids
 
 DEFAULT_MODEL_REFERENCE_URL = (
     "https://raw.githubusercontent.com/Haidra-Org/AI-Horde-text-model-reference/main/db.json"
 )
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off"})
 
 T = TypeVar("T")
 N = TypeVar("N", int, float)
-
-
-class ConfigError(Exception):
-    """A missing or malformed setting; ``str()`` is one line without the value."""
-
-    def __init__(self, variable: str, problem: str) -> None:
-        self.variable = variable
-        self.problem = " ".join(problem.split())
-        super().__init__(f"{variable}: {self.problem}")
 
 
 class EnvVar(NamedTuple):
@@ -143,37 +135,39 @@ class Settings:
         if poll_max < poll_min:
             raise ConfigError("POLL_MAX_SECONDS", "must be at least POLL_MIN_SECONDS")
         return cls(
-            discord_token=_discord_token(environ.get("DISCORD_TOKEN", "")),
-            horde_api_url=env.get("HORDE_API_URL", _horde_url, "https://aihorde.net/api"),
-            horde_client_agent=env.get("HORDE_CLIENT_AGENT", _one_line, DEFAULT_CLIENT_AGENT),
-            horde_default_api_key=env.get("HORDE_DEFAULT_API_KEY", _no_space, ANONYMOUS_API_KEY),
+            discord_token=values.discord_token(environ.get("DISCORD_TOKEN", "")),
+            horde_api_url=env.get("HORDE_API_URL", values.horde_url, "https://aihorde.net/api"),
+            horde_client_agent=env.get("HORDE_CLIENT_AGENT", values.one_line, DEFAULT_CLIENT_AGENT),
+            horde_default_api_key=env.get(
+                "HORDE_DEFAULT_API_KEY", values.no_space, ANONYMOUS_API_KEY
+            ),
             data_dir=data_dir,
             database=env.get("DATABASE_URL", parse_database_url, default_database),
-            encryption_keys=env.get("ENCRYPTION_KEY", parse_encryption_keys, ()),
-            dev_guild_id=env.get("DEV_GUILD_ID", _snowflake, None),
-            log_level=env.get("LOG_LEVEL", _log_level, "INFO"),
+            encryption_keys=env.get("ENCRYPTION_KEY", values.parse_encryption_keys, ()),
+            dev_guild_id=env.get("DEV_GUILD_ID", values.snowflake, None),
+            log_level=env.get("LOG_LEVEL", values.log_level, "INFO"),
             horde_submits_per_second=env.number("HORDE_SUBMITS_PER_SECOND", float, 2.0),
             horde_submits_per_minute=env.number("HORDE_SUBMITS_PER_MINUTE", int, 90),
             max_generations_per_user=env.number("MAX_GENERATIONS_PER_USER", int, 3),
             poll_min_seconds=poll_min,
             poll_max_seconds=poll_max,
             job_retention_days=env.number("JOB_RETENTION_DAYS", int, 7),
-            message_content_intent=env.get("MESSAGE_CONTENT_INTENT", _boolean, False),
+            message_content_intent=env.get("MESSAGE_CONTENT_INTENT", values.boolean, False),
             generate_default_max_length=env.number(
                 "GENERATE_DEFAULT_MAX_LENGTH", int, 160, low=16, high=4096
             ),
             model_reference_url=env.get(
-                "MODEL_REFERENCE_URL", _http_url, DEFAULT_MODEL_REFERENCE_URL
+                "MODEL_REFERENCE_URL", values.http_url, DEFAULT_MODEL_REFERENCE_URL
             ),
             heartbeat_file=env.get("HEARTBEAT_FILE", Path, data_dir / "heartbeat"),
-            startup_retry_seconds=env.get("STARTUP_RETRY_SECONDS", parse_retry_limit, None),
+            startup_retry_seconds=env.get("STARTUP_RETRY_SECONDS", values.parse_retry_limit, None),
             shutdown_timeout_seconds=env.number("SHUTDOWN_TIMEOUT_SECONDS", float, 25.0),
-            log_format=env.get("LOG_FORMAT", _log_format, "text"),
-            metrics_listen=env.get("METRICS_LISTEN", parse_listen_address, None),
+            log_format=env.get("LOG_FORMAT", values.log_format, "text"),
+            metrics_listen=env.get("METRICS_LISTEN", values.parse_listen_address, None),
             **_webhook_settings(env, poll_max),
             **_shard_plan(env, environ.get("SHARD_IDS", "").strip()),
             job_lease_seconds=env.number("JOB_LEASE_SECONDS", float, 30.0),
-            horde_governor_scope=env.get("HORDE_GOVERNOR_SCOPE", _governor_scope, "database"),
+            horde_governor_scope=env.get("HORDE_GOVERNOR_SCOPE", values.governor_scope, "database"),
         )
 
     @property
@@ -190,12 +184,12 @@ class Settings:
 
     def secret_values(self) -> tuple[str, ...]:
         """The configured secrets, for log redaction (the shared anonymous key is not one)."""
-        values = [self.discord_token, *self.encryption_keys]
+        found = [self.discord_token, *self.encryption_keys]
         if isinstance(self.database, PostgresUrl):
-            values.extend(self.database.password_spellings())
+            found.extend(self.database.password_spellings())
         if self.horde_default_api_key != ANONYMOUS_API_KEY:
-            values.append(self.horde_default_api_key)
-        return tuple(values)
+            found.append(self.horde_default_api_key)
+        return tuple(found)
 
 
 class _WebhookSettings(TypedDict):
@@ -206,8 +200,8 @@ class _WebhookSettings(TypedDict):
 
 def _webhook_settings(env: _Env, poll_max: float) -> _WebhookSettings:
     """HORDE_WEBHOOK_URL and HORDE_WEBHOOK_LISTEN go together; the safety net is slow."""
-    url = env.get("HORDE_WEBHOOK_URL", _webhook_url, None)
-    listen = env.get("HORDE_WEBHOOK_LISTEN", parse_listen_address, None)
+    url = env.get("HORDE_WEBHOOK_URL", values.webhook_url, None)
+    listen = env.get("HORDE_WEBHOOK_LISTEN", values.parse_listen_address, None)
     if (url is None) != (listen is None):
         missing = "HORDE_WEBHOOK_LISTEN" if listen is None else "HORDE_WEBHOOK_URL"
         raise ConfigError(missing, "must be set too when the other webhook setting is")
@@ -219,19 +213,6 @@ def _webhook_settings(env: _Env, poll_max: float) -> _WebhookSettings:
         "horde_webhook_listen": listen,
         "horde_webhook_poll_seconds": poll,
     }
-
-
-def _webhook_url(value: str) -> str:
-    """The Horde only calls https:// webhooks (plain http on 127.0.0.1 is for tests)."""
-    parts = urlsplit(value)
-    local_http = parts.scheme == "http" and parts.hostname == "127.0.0.1"
-    if not (parts.scheme == "https" or local_http) or not parts.hostname:
-        raise ConfigError("HORDE_WEBHOOK_URL", "must be an https:// URL")
-    if parts.query or parts.fragment:
-        raise ConfigError("HORDE_WEBHOOK_URL", "must not have a query or fragment")
-    if len(value) > 900:
-        raise ConfigError("HORDE_WEBHOOK_URL", "is too long (the Horde takes 1024 characters)")
-    return value.rstrip("/")
 
 
 def load_settings(
@@ -248,103 +229,6 @@ def load_settings(
                 merged[key] = value
     merged.update(os.environ if environ is None else environ)
     return Settings.from_env(merged)
-
-
-@dataclass(frozen=True)
-class PostgresUrl:
-    """A ``postgresql://`` DATABASE_URL. ``str()`` leaves the password out: it is a secret."""
-
-    dsn: str = field(repr=False)
-
-    @property
-    def password(self) -> str | None:
-        """The password as the server sees it (percent-decoded), or None."""
-        raw = urlsplit(self.dsn).password
-        return unquote(raw) if raw else None
-
-    def password_spellings(self) -> tuple[str, ...]:
-        """The password as written in the URL and as decoded: both are to be redacted."""
-        raw = urlsplit(self.dsn).password
-        return tuple(dict.fromkeys((raw, unquote(raw)))) if raw else ()
-
-    def __str__(self) -> str:
-        parts = urlsplit(self.dsn)
-        user = f"{parts.username}@" if parts.username else ""
-        port = f":{parts.port}" if parts.port else ""
-        return f"postgresql://{user}{parts.hostname or ''}{port}{parts.path}"
-
-
-def parse_database_url(url: str) -> Path | PostgresUrl:
-    """``sqlite:///relative/path`` → ``Path("relative/path")``; ``sqlite:////abs`` → ``/abs``;
-    ``postgresql://user:password@host:5432/db`` → :class:`PostgresUrl`."""
-    if url.startswith("postgresql://"):
-        return _postgres_url(url)
-    prefix = "sqlite:///"
-    rest = url[len(prefix) :] if url.startswith(prefix) else ""
-    if not rest or rest.endswith("/") or "?" in rest or "#" in rest or rest == ":memory:":
-        raise ConfigError(
-            "DATABASE_URL",
-            "must look like sqlite:///relative/path, sqlite:////absolute/path or "
-            "postgresql://user:password@host:5432/database",
-        )
-    return Path(rest)
-
-
-def _postgres_url(url: str) -> PostgresUrl:
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
-        raise ConfigError("DATABASE_URL", "the postgresql:// URL is malformed") from None
-    if not parts.hostname and "host=" not in parts.query:
-        raise ConfigError("DATABASE_URL", "the postgresql:// URL names no host")
-    if parts.path in ("", "/"):
-        raise ConfigError("DATABASE_URL", "the postgresql:// URL names no database (…/dbname)")
-    return PostgresUrl(url)
-
-
-def parse_encryption_keys(value: str) -> tuple[str, ...]:
-    """Split comma-separated Fernet keys and check each one (never echoing it)."""
-    keys = tuple(part.strip() for part in value.split(","))
-    for position, key in enumerate(keys, start=1):
-        try:
-            Fernet(key.encode("ascii"))
-        except (ValueError, UnicodeEncodeError):
-            raise ConfigError(
-                "ENCRYPTION_KEY",
-                f"key {position} is not a Fernet key (32 url-safe base64-encoded bytes; "
-                "make one with cryptography.fernet.Fernet.generate_key())",
-            ) from None
-    return keys
-
-
-def parse_retry_limit(raw: str) -> float | None:
-    """``forever`` → None (no limit); otherwise seconds, 0 meaning "do not retry at all"."""
-    if raw.lower() == "forever":
-        return None
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = math.nan
-    if not math.isfinite(seconds) or seconds < 0:
-        raise ConfigError("", "must be a number of seconds (0: do not retry) or forever")
-    return seconds
-
-
-def parse_listen_address(raw: str) -> tuple[str, int]:
-    """``host:port`` (``[::1]:9108`` for IPv6) → ``(host, port)``."""
-    host, _, port = raw.rpartition(":")
-    host = host.strip("[]")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ConfigError("", "must be host:port, for example 127.0.0.1:9108")
-    return host, int(port)
-
-
-def _log_format(raw: str) -> str:
-    lowered = raw.lower()
-    if lowered not in ("text", "json"):
-        raise ConfigError("", "must be text or json")
-    return lowered
 
 
 class _Env:
@@ -389,12 +273,6 @@ class _Env:
         return value
 
 
-def _governor_scope(raw: str) -> str:
-    if raw.lower() not in ("database", "process"):
-        raise ConfigError("", "must be database or process")
-    return raw.lower()
-
-
 def _shard_plan(env: _Env, ids: str) -> dict[str, Any]:
     count = env.number("SHARD_COUNT", int, 0, low=1, high=MAX_SHARD_COUNT)
     if not count:
@@ -407,62 +285,3 @@ def _shard_plan(env: _Env, ids: str) -> dict[str, Any]:
         return {"shard_count": count, "shard_ids": parse_shard_ids(ids, count)}
     except ValueError as error:
         raise ConfigError("SHARD_IDS", str(error)) from None
-
-
-def _discord_token(raw: str) -> str:
-    token = raw.strip()
-    if not token:
-        raise ConfigError(
-            "DISCORD_TOKEN", "is required (the bot token from the Discord developer portal)"
-        )
-    if any(ch.isspace() for ch in token):
-        raise ConfigError("DISCORD_TOKEN", "must not contain spaces (paste only the token)")
-    return token
-
-
-def _http_url(raw: str) -> str:
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise ConfigError("", "must be an http:// or https:// URL")
-    return raw
-
-
-def _horde_url(raw: str) -> str:
-    url = _http_url(raw).rstrip("/")
-    if url.endswith("/v2"):
-        raise ConfigError("", "must not end in /v2 (the bot adds /v2/... itself)")
-    return url
-
-
-def _one_line(raw: str) -> str:
-    if "\n" in raw or "\r" in raw:
-        raise ConfigError("", "must be one line")
-    return raw
-
-
-def _no_space(raw: str) -> str:
-    if any(ch.isspace() for ch in raw):
-        raise ConfigError("", "must not contain spaces")
-    return raw
-
-
-def _snowflake(raw: str) -> int:
-    if not raw.isdigit() or int(raw) <= 0:
-        raise ConfigError("", "must be a Discord id (a positive integer)")
-    return int(raw)
-
-
-def _log_level(raw: str) -> str:
-    level = raw.upper()
-    if level not in LOG_LEVELS:
-        raise ConfigError("", f"must be one of {', '.join(LOG_LEVELS)}")
-    return level
-
-
-def _boolean(raw: str) -> bool:
-    lowered = raw.lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    raise ConfigError("", "must be true or false")
