@@ -117,3 +117,18 @@ def modal_inputs(modal: Any) -> dict[str, str]:
 
     walk(modal)
     return found
+
+
+async def private_answer(
+    discord_fake: FakeDiscord,
+    command: str,
+    options: dict[str, Any],
+    *,
+    user: FakeUser,
+    channel: FakeChannel,
+) -> FakeMessage:
+    """Run ``/command`` and return its answer once it is written; it must be private."""
+    ia = await discord_fake.send_slash(command, options, user=user, channel=channel)
+    msg = await ia.wait_for_original(lambda m: not m.loading and bool(m.content or m.embeds))
+    assert msg.ephemeral
+    return msg

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.bot import HordeBot
-from tests.e2e.botkit import World, log_in
+from tests.e2e.botkit import World, log_in, private_answer
 from tests.fakes.discord import FakeDiscord, FakeMessage
 from tests.fakes.horde import FakeHorde
 from tests.fakes.horde.models import User
@@ -34,12 +34,9 @@ async def ordinary(bot: HordeBot, fake_horde: FakeHorde, world: World) -> User:
 async def hordemod(
     discord_fake: FakeDiscord, world: World, command: str, **options: Any
 ) -> FakeMessage:
-    ia = await discord_fake.send_slash(
-        f"hordemod {command}", options, user=world.alice, channel=world.channel
+    return await private_answer(
+        discord_fake, f"hordemod {command}", options, user=world.alice, channel=world.channel
     )
-    msg = await ia.wait_for_original(lambda m: not m.loading and bool(m.content or m.embeds))
-    assert msg.ephemeral
-    return msg
 
 
 # --- user info / set -----------------------------------------------------------------------

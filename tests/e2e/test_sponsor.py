@@ -16,6 +16,7 @@ import discord
 
 from bot.bot import HordeBot
 from tests.e2e import chat_support as chat
+from tests.e2e.botkit import private_answer
 from tests.e2e.generate_support import (
     engine_idle,
     generate,
@@ -58,10 +59,7 @@ async def sponsor_set(
 async def mod(
     discord_fake: FakeDiscord, user: FakeUser, channel: FakeChannel, command: str
 ) -> FakeMessage:
-    ia = await discord_fake.send_slash(f"mod {command}", {}, user=user, channel=channel)
-    msg = await ia.wait_for_original(lambda m: not m.loading and bool(m.content or m.embeds))
-    assert msg.ephemeral
-    return msg
+    return await private_answer(discord_fake, f"mod {command}", {}, user=user, channel=channel)
 
 
 def moderator(discord_fake: FakeDiscord, guild: object) -> FakeUser:

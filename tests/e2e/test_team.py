@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.bot import HordeBot
-from tests.e2e.botkit import World, log_in, view_ready
+from tests.e2e.botkit import World, log_in, private_answer, view_ready
 from tests.fakes.discord import FakeDiscord, FakeMessage
 from tests.fakes.horde import FakeHorde
 from tests.fakes.horde.models import User
@@ -23,12 +23,9 @@ async def trusted(bot: HordeBot, fake_horde: FakeHorde, world: World) -> User:
 async def team(
     discord_fake: FakeDiscord, world: World, command: str, **options: object
 ) -> FakeMessage:
-    ia = await discord_fake.send_slash(
-        f"team {command}", options, user=world.alice, channel=world.channel
+    return await private_answer(
+        discord_fake, f"team {command}", options, user=world.alice, channel=world.channel
     )
-    msg = await ia.wait_for_original(lambda m: not m.loading and bool(m.content or m.embeds))
-    assert msg.ephemeral
-    return msg
 
 
 @pytest.mark.usefixtures("trusted")
