@@ -246,7 +246,7 @@ class ChatService:
         if assistant_turn.reply_to is None:
             return
         await self.repo.update(assistant_turn.id, content="")
-        await self.repo.set_reply_state(assistant_turn.reply_to, PENDING)
+        await self.repo.requeue(assistant_turn.reply_to)
         self.kick(assistant_turn.conversation_id)
 
     async def continue_reply(self, conversation: Conversation, assistant_turn: StoredTurn) -> None:

@@ -64,6 +64,8 @@ class StoredTurn:
     job_id: int | None
     reply_to: int | None
     created_at: float
+    # Who pressed Regenerate / Continue last: pays the turn's next reply (None: its author).
+    payer_id: int | None = None
 
 
 def anchor(turn: StoredTurn) -> int:
@@ -307,6 +309,19 @@ class ChatRepository:
         await self._db.execute(
             "UPDATE chat_turns SET reply_state = ?, job_id = COALESCE(?, job_id) WHERE id = ?",
             (state, job_id, turn_id),
+        )
+
+    async def requeue(self, turn_id: int) -> None:
+        """Answer this turn again: pending, without the job that answered it before (a turn
+        left running with a delivered job is taken as answered after a crash)."""
+        await self._db.execute(
+            "UPDATE chat_turns SET reply_state = ?, job_id = NULL WHERE id = ?", (PENDING, turn_id)
+        )
+
+    async def set_payer(self, turn_id: int, user_id: int) -> None:
+        """``user_id`` pays the next reply to this turn (stored, so any process bills them)."""
+        await self._db.execute(
+            "UPDATE chat_turns SET payer_id = ? WHERE id = ?", (user_id, turn_id)
         )
 
     async def update(self, turn_id: int, **changes: Any) -> None:

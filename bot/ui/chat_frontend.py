@@ -4,7 +4,8 @@
 the :class:`~bot.chat.service.ReplyDriver` of the chat service: it applies the server rules
 to the member who pays, posts the placeholder in the thread (replying to the turn) and
 submits the job with a :class:`ChatReplyUpdater`. Regenerate and Continue are paid by
-whoever presses, and only the latest reply of an idle conversation can be redone.
+whoever presses (stored with the turn, so a restart or another process submitting it bills
+the same member), and only the latest reply of an idle conversation can be redone.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ class ChatFrontEnd(FrontEndBase):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # FrontEndBase's (client, services, edit_interval=)
-        self._payers: dict[int, int] = {}  # turn id → member paying a Regenerate / Continue
         self._starter: asyncio.Task[None] | None = None
 
     @property
@@ -120,7 +120,9 @@ class ChatFrontEnd(FrontEndBase):
     # --- ReplyDriver --------------------------------------------------------------------------
 
     async def limits(self, conversation: Conversation, turn: StoredTurn) -> TurnLimits | None:
-        payer = self._payers.pop(turn.id, None) or turn.author_id or conversation.owner_id
+        # Read again: a Regenerate / Continue pressed since (in any process) stored its payer.
+        stored = await self.repo.turn(turn.id) or turn
+        payer = stored.payer_id or turn.author_id or conversation.owner_id
         thread = await self._thread(conversation)
         if thread is None:
             return None
@@ -212,17 +214,17 @@ class ChatFrontEnd(FrontEndBase):
         if extend:
             if assistant is None:
                 raise BadInput("There is no text to continue.")
-            self._payers[assistant.id] = interaction.user.id
+            await self.repo.set_payer(assistant.id, interaction.user.id)
             await self.service.continue_reply(conversation, assistant)
             return
         turn_id = assistant.reply_to if assistant is not None else context.turn_id
         if turn_id is None:
             raise BadInput("That reply cannot be regenerated.")
-        self._payers[turn_id] = interaction.user.id
+        await self.repo.set_payer(turn_id, interaction.user.id)
         if assistant is not None:
             await self.service.regenerate(assistant)
         else:
-            await self.repo.set_reply_state(turn_id, "pending")
+            await self.repo.requeue(turn_id)
             self.service.kick(conversation.id)
 
 

@@ -135,3 +135,16 @@ async def test_purge_removes_old_conversations_and_their_turns(
     assert await repo.conversation(old.id) is None
     assert await repo.turns(old.id) == []
     assert await repo.conversation(fresh.id) is not None
+
+
+async def test_the_member_who_pressed_pays_the_next_reply_whoever_reads_it(
+    repo: ChatRepository,
+) -> None:
+    conv = await _conversation(repo)
+    turn = await _user(repo, conv.id, 1, "hi")
+    await repo.set_reply_state(turn, "answered", job_id=7)
+    await repo.set_payer(turn, 2**62)  # a Discord-sized id
+    await repo.requeue(turn)
+    stored = await repo.turn(turn)
+    assert stored is not None
+    assert (stored.payer_id, stored.reply_state, stored.job_id) == (2**62, "pending", None)
