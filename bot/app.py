@@ -21,6 +21,7 @@ from bot.clock import SYSTEM_CLOCK, Clock
 from bot.config import Settings
 from bot.generation import GenerationService, JobKind, Poller, SubmitGovernor
 from bot.generation.leases import JobLeases
+from bot.generation.processes import ProcessRegistry
 from bot.generation.repository import JobRepository
 from bot.generation.shared_governor import SharedSubmitGovernor
 from bot.model_catalog import ModelCatalog
@@ -75,6 +76,10 @@ async def open_services(
             chat = build_chat_service(settings, db, session, workers, clock)
             styles = StyleCatalog(horde, clock)
             await generations.start()
+            processes = ProcessRegistry(
+                db, clock, owner=lease_owner(settings), lease_seconds=settings.job_lease_seconds
+            )
+            await processes.start()
             try:
                 yield Services(
                     settings=settings,
@@ -93,8 +98,10 @@ async def open_services(
                     sponsors=SponsorRepository(db, vault, clock=clock),
                     styles=styles,
                     clock=clock,
+                    processes=processes,
                 )
             finally:
+                await processes.stop()
                 # Before the database closes: in-flight jobs stay stored and resumable.
                 await styles.close()
                 await chat.close()
@@ -151,9 +158,16 @@ def job_leases(settings: Settings, db: Database, clock: Clock) -> JobLeases | No
     """Several processes may share a PostgreSQL database: lease each job to one of them."""
     if db.dialect != "postgresql":
         return None  # SQLite is one process's: it holds every job
+    return JobLeases(
+        db, clock, owner=lease_owner(settings), lease_seconds=settings.job_lease_seconds
+    )
+
+
+def lease_owner(settings: Settings) -> str:
+    """How this process's leases (and its /mod status line) name it: the shards it runs, so
+    a process restarted on the same shards takes its own jobs back at once."""
     plan = settings.shards
-    owner = f"shards {plan.describe()}" if plan is not None else "all shards"
-    return JobLeases(db, clock, owner=owner, lease_seconds=settings.job_lease_seconds)
+    return f"shards {plan.describe()}" if plan is not None else "all shards"
 
 
 def build_chat_service(

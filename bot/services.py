@@ -10,6 +10,7 @@ from bot.clock import SYSTEM_CLOCK, Clock
 from bot.config import Settings
 from bot.cooldowns import CooldownTracker
 from bot.generation import GenerationService
+from bot.generation.processes import ProcessRegistry
 from bot.model_catalog import ModelCatalog
 from bot.secrets import KeyVault
 from bot.storage.accounts import AccountRepository
@@ -44,3 +45,4 @@ class Services:
     sponsors: SponsorRepository  # servers' sponsor keys (who pays is chosen in bot.policy)
     styles: StyleCatalog  # the Horde's text styles, one shared background-refreshed cache
     clock: Clock = field(default=SYSTEM_CLOCK)
+    processes: ProcessRegistry | None = None  # this process's heartbeat; /mod status lists all

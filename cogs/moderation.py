@@ -17,6 +17,7 @@ from discord.ext import commands
 
 from bot.bot import HordeBot
 from bot.errors import BadInput
+from bot.generation.processes import ProcessInfo
 from bot.horde.errors import HordeError, HordeUnreachable
 from bot.sharding import ShardPlan
 from bot.storage.guilds import GuildSettings
@@ -101,7 +102,8 @@ class Moderation(commands.Cog):
             registered_users=await services.accounts.count(),
             blocked_here=len(await services.blocked.list(guild_id)),
             shards=self._shards(),
-            others=await engine.other_processes(),
+            processes=await self._processes(),
+            checked_at=services.clock.time(),
         )
         settings = await services.guild_settings.get(guild_id)
         embed = health_embed(health, settings)
@@ -109,6 +111,10 @@ class Moderation(commands.Cog):
             name="Sponsor key", value=sponsor_line(await services.sponsors.info(guild_id))
         )
         await reply(interaction, embed=embed)
+
+    async def _processes(self) -> list[ProcessInfo] | None:
+        registry = self.bot.services.processes
+        return None if registry is None else await registry.live()
 
     def _shards(self) -> str | None:
         count, running = self.bot.shard_count, sorted(self.bot.shards)

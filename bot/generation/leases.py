@@ -88,15 +88,6 @@ class JobLeases:
         )
         return sorted(int(row["id"]) for row in rows)
 
-    async def other_owners(self) -> list[str]:
-        """The other live processes that hold generations now (from their unexpired leases)."""
-        rows = await self._db.fetchall(
-            "SELECT DISTINCT lease_owner FROM generations WHERE delivered_at IS NULL "
-            "AND lease_expires_at > ? AND lease_owner <> ? ORDER BY lease_owner",
-            (self._clock.time(), self.owner),
-        )
-        return [str(row["lease_owner"]) for row in rows]
-
     async def ask_cancel(self, job_id: int) -> None:
         """Ask the process holding ``job_id`` to cancel it."""
         await self._db.execute("SELECT pg_notify(?, ?)", (CANCEL_CHANNEL, str(job_id)))

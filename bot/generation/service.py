@@ -173,10 +173,6 @@ class GenerationService(Resumption):
         job = self._live.get(job_id)
         return job.snapshot() if job is not None else None
 
-    async def other_processes(self) -> list[str] | None:
-        """Other processes holding generations on this database (None: no leases, SQLite)."""
-        return None if self._leases is None else await self._leases.other_owners()
-
     async def get(self, job_id: int) -> JobRecord | None:
         """The stored job (Regenerate / Continue read its request; buttons its kind)."""
         return await self._jobs.get(job_id)

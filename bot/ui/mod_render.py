@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 import discord
 
+from bot.generation.processes import ProcessInfo
 from bot.storage.guilds import GuildSettings
+
+MAX_PROCESS_LINES = 10  # a field holds 1,024 characters
 
 
 @dataclass(frozen=True)
@@ -24,8 +27,9 @@ class BotHealth:
     blocked_here: int
     # The shards this process runs, e.g. ``0, 2 of 4`` (None: not connected yet).
     shards: str | None = None
-    # Other processes holding generations (their lease owners); None: one process (SQLite).
-    others: list[str] | None = None
+    # Every live process on this database, this one first (None: not known).
+    processes: list[ProcessInfo] | None = None
+    checked_at: float = 0.0  # when ``processes`` was read (their uptimes count to it)
 
 
 def duration(seconds: float) -> str:
@@ -67,8 +71,8 @@ def health_embed(health: BotHealth, settings: GuildSettings) -> discord.Embed:
         )
     embed.add_field(name="Generations", value=generations)
     embed.add_field(name="Shards of this process", value=health.shards or "not connected")
-    if health.others is not None:
-        embed.add_field(name="Other processes with generations", value=others_text(health.others))
+    if health.processes is not None:
+        embed.add_field(name="Bot processes", value=processes_text(health), inline=False)
     embed.add_field(name="AI Horde", value=health.horde)
     embed.add_field(name="Database", value=size(health.database_bytes))
     embed.add_field(name="Registered users", value=str(health.registered_users))
@@ -78,9 +82,31 @@ def health_embed(health: BotHealth, settings: GuildSettings) -> discord.Embed:
     return embed
 
 
-def others_text(owners: list[str]) -> str:
-    """``shards 1 of 2`` per line, or "none" (an idle process holds no lease to show)."""
-    return "\n".join(owners[:10]) if owners else "none right now"
+def processes_text(health: BotHealth) -> str:
+    """One line per live process: which is this one, its shards, host and pid, how many
+    generations it holds and for how long it has run."""
+    processes = health.processes or []
+    lines = [_process_line(p, health) for p in processes[:MAX_PROCESS_LINES]]
+    if len(processes) > MAX_PROCESS_LINES:
+        lines.append(f"and {len(processes) - MAX_PROCESS_LINES} more")
+    return "\n".join(lines) or "none seen (the heartbeat could not be written)"
+
+
+def _process_line(process: ProcessInfo, health: BotHealth) -> str:
+    jobs = health.in_flight if process.this and health.in_flight is not None else process.jobs
+    parts = [
+        "**this process**" if process.this else None,
+        process.owner,
+        f"{_plain(process.host)}, pid {process.pid}",
+        f"{jobs} generation{'' if jobs == 1 else 's'}",
+        f"up {duration(health.checked_at - process.started_at)}",
+    ]
+    return " · ".join(part for part in parts if part)
+
+
+def _plain(text: str) -> str:
+    """A host name shown as typed (no markdown from it)."""
+    return discord.utils.escape_markdown(text)[:60]
 
 
 def channels_text(settings: GuildSettings) -> str:

@@ -87,7 +87,10 @@ async def test_cancel_pressed_in_the_process_that_does_not_hold_the_job(
     assert [r for r in fake_horde.requests if r.method == "DELETE"]  # cancelled on the Horde
     fields = {f["name"]: f["value"] for f in shown.embeds[0]["fields"]}
     assert fields["Shards of this process"] == "1 of 2"
-    assert fields["Other processes with generations"] == "shards 0 of 2"  # from its lease
+    this, holder = fields["Bot processes"].split("\n")
+    assert this.startswith("**this process** · shards 1 of 2 · ")
+    assert holder.startswith("shards 0 of 2 · ")
+    assert " · 1 generation · " in holder  # from its lease
 
 
 async def test_the_survivor_completes_the_same_reply_of_a_killed_process(

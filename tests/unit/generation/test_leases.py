@@ -82,19 +82,3 @@ async def test_delivered_jobs_are_neither_renewed_nor_claimed(
     await jobs.mark_delivered(job, now=clock.time())
     clock.advance(LEASE + 1)
     assert (await a.renew(), await process(pg, clock, "b").claim()) == (set(), [])
-
-
-async def test_other_live_processes_are_seen_through_their_leases(
-    pg: Database, vault: KeyVault
-) -> None:
-    clock = OffsetClock()
-    first, second = await stored_jobs(pg, vault, 2, clock)
-    a, b, c = (process(pg, clock, name) for name in ("shards 0 of 2", "shards 1 of 2", "idle"))
-    await a.take(first)
-    await b.take(second)
-    assert (await a.other_owners(), await c.other_owners()) == (
-        ["shards 1 of 2"],
-        ["shards 0 of 2", "shards 1 of 2"],
-    )
-    clock.advance(LEASE + 1)  # both stopped renewing
-    assert await c.other_owners() == []
