@@ -25,6 +25,7 @@ from bot.generation.processes import ProcessRegistry
 from bot.generation.repository import JobRepository
 from bot.generation.shared_governor import SharedSubmitGovernor
 from bot.model_catalog import ModelCatalog
+from bot.own_workers import OwnWorkersCache
 from bot.policy import CooldownTracker
 from bot.secrets import KeyVault, load_vault
 from bot.services import Services
@@ -97,6 +98,7 @@ async def open_services(
                     teams=TeamListCache(horde, clock),
                     sponsors=SponsorRepository(db, vault, clock=clock),
                     styles=styles,
+                    own_workers=OwnWorkersCache(horde, clock),
                     clock=clock,
                     processes=processes,
                 )

@@ -12,6 +12,7 @@ from bot.cooldowns import CooldownTracker
 from bot.generation import GenerationService
 from bot.generation.processes import ProcessRegistry
 from bot.model_catalog import ModelCatalog
+from bot.own_workers import OwnWorkersCache
 from bot.secrets import KeyVault
 from bot.storage.accounts import AccountRepository
 from bot.storage.database import Database
@@ -44,5 +45,6 @@ class Services:
     teams: TeamListCache  # the Horde's teams, cached (/team autocomplete, worker panel)
     sponsors: SponsorRepository  # servers' sponsor keys (who pays is chosen in bot.policy)
     styles: StyleCatalog  # the Horde's text styles, one shared background-refreshed cache
+    own_workers: OwnWorkersCache  # each member's own workers (/workers manage and its panel)
     clock: Clock = field(default=SYSTEM_CLOCK)
     processes: ProcessRegistry | None = None  # this process's heartbeat; /mod status lists all

@@ -18,9 +18,9 @@ from bot.bot import HordeBot
 from bot.errors import UserFacingError
 from bot.horde.errors import HordeError
 from bot.own_key import registered_key
-from bot.own_workers import OwnWorkersCache
 from bot.reach import everywhere
-from bot.ui.worker_panel import WorkerPanel
+from bot.ui.worker_panel import WorkerPanelButton, panel_view
+from bot.ui.worker_panel_state import PanelState
 from bot.ui.workers_views import WorkerPager, worker_choices, worker_embed
 from bot.worker_list import online_first, resolve_worker
 
@@ -64,7 +64,14 @@ class Workers(commands.Cog):
     def __init__(self, bot: HordeBot) -> None:
         self.bot = bot
         self.cache = bot.services.workers
-        self.own = OwnWorkersCache(bot.services.horde, bot.services.clock)
+        self.own = bot.services.own_workers  # shared with the panel's buttons
+
+    async def cog_load(self) -> None:
+        # The panel's buttons are answered from their custom ids, in any process, any time.
+        self.bot.add_dynamic_items(WorkerPanelButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(WorkerPanelButton)
 
     @workers.command(name="list", description="Active text workers, 10 a page")
     @app_commands.describe(model="Only workers serving a model whose name contains this")
@@ -149,9 +156,8 @@ class Workers(commands.Cog):
         if match is None:
             raise NotYourWorker(wanted)
         details = await self.bot.services.horde.worker(match.id, apikey=key)
-        panel = WorkerPanel(self.bot.services, self.own, details, invoker_id=interaction.user.id)
-        await interaction.edit_original_response(embed=panel.embed(), view=panel)
-        panel.origin = interaction
+        view = panel_view(interaction.user.id, match.id)
+        await interaction.edit_original_response(embed=PanelState.of(details).embed(), view=view)
 
     @manage.autocomplete("worker")
     async def _own_worker_choices(

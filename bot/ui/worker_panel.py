@@ -1,206 +1,202 @@
 """``/workers manage``: a private panel of buttons for one of the member's own workers.
 
-Every button re-reads the member's registered key (a ``/logout`` takes effect at once) and
-shows what the Horde answered to the change. It never re-reads the worker: the Horde caches
-worker reads for ~30 s, so a re-read would show the old state.
+The buttons are persistent :class:`discord.ui.DynamicItem` s whose custom id carries
+``wpanel:<action>:<member id>:<worker id>``: no view is kept in memory, so the panel works
+after a restart and in whichever process receives the press, for as long as the message
+exists. Each press is checked again: only the member who opened the panel may use it, with the
+key they have registered now, on a worker still on their account; the worker is read again
+from the Horde (:mod:`bot.ui.worker_panel_state`). Register with
+``bot.add_dynamic_items(WorkerPanelButton)`` (the Workers cog does).
+
+A modal a button opened is the one exception: discord.py keeps it in the process that opened
+it until the member submits it (a restart in between asks them to press the button again).
 """
 
 from __future__ import annotations
 
-import logging
-import unicodedata
-from collections.abc import Awaitable, Callable
+import asyncio
+import contextlib
+import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.errors import BadInput
+from bot.errors import BadInput, UserFacingError
+from bot.horde.errors import HordeError
 from bot.horde_ids import looks_like_id
-from bot.own_key import registered_key
 from bot.own_workers import OwnWorkersCache
 from bot.services import Services
 from bot.tree import answer_error
-from bot.ui.invoker_view import InvokerOnlyView
+from bot.ui.replies import reply
 from bot.ui.safe_markdown import plain
+from bot.ui.worker_panel_state import (
+    MAX_INFO,
+    MAX_MAINTENANCE_MSG,
+    MAX_NAME,
+    RENAME_REMINDER,
+    PanelTarget,
+    clean_line,
+    clean_text,
+)
 
 if TYPE_CHECKING:
-    from bot.horde.models import ModifyWorker, WorkerDetails
+    from bot.horde.models import WorkerDetails
 
-log = logging.getLogger(__name__)
+__all__ = ["WorkerPanelButton", "panel_view"]
 
-PANEL_SECONDS = 600.0
-MAX_NAME = 100
-MAX_INFO = 1000
-MAX_MAINTENANCE_MSG = 500
-CATCH_UP = (
-    "The Horde caches worker reads for about 30 s, so `/workers list` and `/workers info` "
-    "show this change within about two minutes."
-)
-RENAME_REMINDER = (
-    "Rename it in the worker's own configuration too (the name its software starts with), "
-    "or the Horde registers a worker under the old name again when it next starts."
-)
+Button = discord.ui.Button[discord.ui.View]
 
+NOT_OPENER = "Only the member who ran this command can use these buttons."
+# Seconds the Info button may spend reading the current info (a modal must open within 3 s).
+INFO_READ_SECONDS = 1.5
+MODAL_SECONDS = 600.0  # an open form is forgotten after this long (the buttons are not)
 
-def clean_line(text: str, limit: int, what: str) -> str:
-    """One line of text for a name: control characters refused, blank refused, length capped."""
-    value = " ".join(text.split())
-    if not value:
-        raise BadInput(f"The {what} cannot be empty.")
-    if any(unicodedata.category(c) == "Cc" for c in value):
-        raise BadInput(f"The {what} cannot contain control characters.")
-    if len(value) > limit:
-        raise BadInput(f"The {what} can be at most {limit} characters.")
-    return value
+_BUTTONS = {  # action → label, style, row
+    "mon": ("Maintenance on", discord.ButtonStyle.secondary, 0),
+    "moff": ("Maintenance off", discord.ButtonStyle.secondary, 0),
+    "rename": ("Rename", discord.ButtonStyle.secondary, 0),
+    "info": ("Info", discord.ButtonStyle.secondary, 0),
+    "team": ("Team", discord.ButtonStyle.secondary, 0),
+    "delete": ("Delete", discord.ButtonStyle.danger, 1),
+    "confirm": ("Confirm", discord.ButtonStyle.danger, 1),
+}
 
 
-def clean_text(text: str, limit: int, what: str) -> str:
-    """Free text (an info, a message): stripped, NUL and other control characters removed."""
-    value = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
-    if len(value) > limit:
-        raise BadInput(f"The {what} can be at most {limit} characters.")
-    return value
+def panel_view(
+    owner_id: int, worker_id: str, *, confirm: bool = False, disabled: bool = False
+) -> discord.ui.View:
+    """The panel's buttons (with Confirm after Delete was pressed; all grey once deleted)."""
+    view = discord.ui.View(timeout=None)
+    for action in _BUTTONS:
+        if action != "confirm" or confirm:
+            view.add_item(WorkerPanelButton(action, owner_id, worker_id, disabled=disabled))
+    return view
 
 
-class WorkerPanel(InvokerOnlyView):
-    """Maintenance on/off, Rename, Info, Team, Delete (+ Confirm) for one worker."""
+class WorkerPanelButton(
+    discord.ui.DynamicItem[Button],
+    template=r"wpanel:(?P<action>mon|moff|rename|info|team|delete|confirm):"
+    r"(?P<owner>\d+):(?P<worker>[\w-]{1,64})",
+):
+    """One button of a worker panel; what it acts on lives in its custom id."""
+
+    def __init__(self, action: str, owner_id: int, worker_id: str, *, disabled: bool = False):
+        label, style, row = _BUTTONS[action]
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=style,
+                row=row,
+                disabled=disabled,
+                custom_id=f"wpanel:{action}:{owner_id}:{worker_id}",
+            )
+        )
+        self.action, self.owner_id, self.worker_id = action, owner_id, worker_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> WorkerPanelButton:
+        return cls(match["action"], int(match["owner"]), match["worker"])
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await reply(interaction, NOT_OPENER)
+        return False
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await self._press(interaction)
+        except Exception as error:  # answered in plain words, like a command's
+            await answer_error(interaction, error)
+
+    async def _press(self, interaction: discord.Interaction[Any]) -> None:
+        services, own = _services(interaction)
+        key = await PanelTarget.key_of(services, interaction.user.id)  # before any answer
+        panel = Panel(services, own, self.owner_id, self.worker_id)
+        if self.action in _MODALS:
+            info = (
+                await _current_info(services, self.worker_id, key) if self.action == "info" else ""
+            )
+            await interaction.response.send_modal(_MODALS[self.action](panel, info))
+            return
+        await interaction.response.defer()
+        target = await PanelTarget.load(services, own, self.owner_id, self.worker_id, key)
+        if self.action == "moff":
+            await target.change(target.modify(maintenance=False))
+            await panel.show(interaction, target)
+        elif self.action == "delete":
+            target.state.answer = (
+                f"Delete **{plain(target.state.name)}** from the Horde? Its name, statistics "
+                "and kudos history go with it. Press **Confirm** to delete."
+            )
+            await panel.show(interaction, target, confirm=True)
+        else:  # confirm
+            await target.delete()
+            await panel.show(interaction, target, disabled=True)
+
+
+def _services(interaction: discord.Interaction[Any]) -> tuple[Services, OwnWorkersCache]:
+    services = getattr(interaction.client, "services", None)  # the HordeBot's
+    if not isinstance(services, Services):
+        raise UserFacingError("The worker panel is not available right now.")
+    return services, services.own_workers
+
+
+async def _current_info(services: Services, worker_id: str, key: str) -> str:
+    """The worker's info to edit, if the Horde answers quickly enough (else an empty form)."""
+    with contextlib.suppress(HordeError, TimeoutError):
+        worker: WorkerDetails = await asyncio.wait_for(
+            services.horde.worker(worker_id, apikey=key), INFO_READ_SECONDS
+        )
+        return worker.info or ""
+    return ""
+
+
+class Panel:
+    """Which panel a press or a modal acts on, and how it is shown again afterwards."""
 
     def __init__(
-        self,
-        services: Services,
-        own: OwnWorkersCache,
-        worker: WorkerDetails,
-        *,
-        invoker_id: int,
-        timeout: float = PANEL_SECONDS,
+        self, services: Services, own: OwnWorkersCache, owner_id: int, worker_id: str
     ) -> None:
-        super().__init__(invoker_id=invoker_id, timeout=timeout)
-        self.services = services
-        self.own = own
-        self.worker_id = worker.id or ""
-        self.name = worker.name or "?"
-        self.maintenance = worker.maintenance_mode
-        self.info = worker.info or ""
-        self.team = worker.team.name or ""
-        self.online = worker.online
-        self.answer: str | None = None
-        self.remove_item(self.confirm)
-
-    def embed(self) -> discord.Embed:
-        embed = discord.Embed(title=f"Manage worker {plain(self.name)}"[:256])
-        embed.colour = discord.Colour.orange() if self.maintenance else discord.Colour.teal()
-        embed.add_field(name="ID", value=f"`{self.worker_id}`", inline=False)
-        embed.add_field(name="Online", value="yes" if self.online else "no")
-        embed.add_field(name="Maintenance", value="on" if self.maintenance else "off")
-        embed.add_field(name="Team", value=plain(self.team) or "none")
-        embed.add_field(name="Info", value=plain(self.info)[:1000] or "—", inline=False)
-        if self.answer:
-            embed.add_field(name="The Horde answered", value=self.answer[:1024], inline=False)
-            embed.set_footer(text=CATCH_UP.replace("`", ""))
-        return embed
+        self.services, self.own = services, own
+        self.owner_id, self.worker_id = owner_id, worker_id
 
     async def change(
+        self, interaction: discord.Interaction[Any], fields: dict[str, Any], *, extra: str = ""
+    ) -> None:
+        """A modal's change: the key read again, the worker checked and read, the change sent."""
+        key = await PanelTarget.key_of(self.services, interaction.user.id)
+        await interaction.response.defer()
+        target = await PanelTarget.load(self.services, self.own, self.owner_id, self.worker_id, key)
+        await target.change(target.modify(**fields), extra=extra)
+        await self.show(interaction, target)
+
+    async def show(
         self,
         interaction: discord.Interaction[Any],
-        call: Callable[[str], Awaitable[ModifyWorker]],
+        target: PanelTarget,
         *,
-        extra: str = "",
+        confirm: bool = False,
+        disabled: bool = False,
     ) -> None:
-        """Send one change with the member's key and show the Horde's answer on the panel."""
-        key = await registered_key(self.services, interaction.user.id)
-        await interaction.response.defer()
-        answer = await call(key)
-        self.answer = self._apply(answer) + (f"\n{extra}" if extra else "")
-        log.info("Member %s changed worker %s", interaction.user.id, self.worker_id)
-        await interaction.edit_original_response(embed=self.embed(), view=self)
+        view = panel_view(self.owner_id, self.worker_id, confirm=confirm, disabled=disabled)
+        await interaction.edit_original_response(embed=target.state.embed(), view=view)
 
-    def _apply(self, answer: ModifyWorker) -> str:
-        lines = []
-        if answer.maintenance is not None:
-            self.maintenance = answer.maintenance
-            lines.append(f"Maintenance: **{'on' if answer.maintenance else 'off'}**")
-        if answer.info is not None:
-            self.info = answer.info
-            lines.append(f"Info: {plain(answer.info)[:300] or '(empty)'}")
-        if answer.name is not None:
-            self.name = answer.name
-            self.own.renamed(self.invoker_id or 0, self.worker_id, answer.name)
-            lines.append(f"Name: **{plain(answer.name)}**")
-        if answer.team is not None:
-            self.team = "" if answer.team in ("", "None") else answer.team
-            lines.append(f"Team: **{plain(self.team) or 'none'}**")
-        return "\n".join(lines) or "The Horde accepted the change."
 
-    def modify(self, **fields: Any) -> Callable[[str], Awaitable[ModifyWorker]]:
-        horde = self.services.horde
-        return lambda key: horde.modify_worker(self.worker_id, apikey=key, **fields)
-
-    @discord.ui.button(label="Maintenance on", style=discord.ButtonStyle.secondary)
-    async def maintenance_on(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
-    ) -> None:
-        await interaction.response.send_modal(MaintenanceModal(self))
-
-    @discord.ui.button(label="Maintenance off", style=discord.ButtonStyle.secondary)
-    async def maintenance_off(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
-    ) -> None:
-        await self.change(interaction, self.modify(maintenance=False))
-
-    @discord.ui.button(label="Rename", style=discord.ButtonStyle.secondary)
-    async def rename(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
-    ) -> None:
-        await interaction.response.send_modal(RenameModal(self))
-
-    @discord.ui.button(label="Info", style=discord.ButtonStyle.secondary)
-    async def edit_info(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
-    ) -> None:
-        await interaction.response.send_modal(InfoModal(self))
-
-    @discord.ui.button(label="Team", style=discord.ButtonStyle.secondary)
-    async def edit_team(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
-    ) -> None:
-        await interaction.response.send_modal(TeamModal(self))
-
-    @discord.ui.button(label="Delete", style=discord.ButtonStyle.danger)
-    async def delete(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
-    ) -> None:
-        if self.confirm not in self.children:
-            self.add_item(self.confirm)
-        self.answer = (
-            f"Delete **{plain(self.name)}** from the Horde? Its name, statistics and kudos "
-            "history go with it. Press **Confirm** to delete."
-        )
-        await interaction.response.edit_message(embed=self.embed(), view=self)
-
-    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger, row=1)
-    async def confirm(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
-    ) -> None:
-        key = await registered_key(self.services, interaction.user.id)
-        await interaction.response.defer()
-        await self.services.horde.delete_worker(self.worker_id, apikey=key)
-        self.own.deleted(self.invoker_id or 0, self.worker_id)
-        log.info("Member %s deleted worker %s", interaction.user.id, self.worker_id)
-        self.answer = f"Worker **{plain(self.name)}** was deleted."
-        self.disable_all()
-        self.stop()
-        await interaction.edit_original_response(embed=self.embed(), view=self)
-
-    async def on_timeout(self) -> None:
-        self.disable_all()
-        await self.edit_origin(view=self)
+# --- modals -----------------------------------------------------------------------------------
 
 
 class _PanelModal(discord.ui.Modal):
     """A modal that sends its change through the panel; errors are answered like commands'."""
 
-    def __init__(self, panel: WorkerPanel, title: str) -> None:
-        super().__init__(title=title, timeout=PANEL_SECONDS)
+    def __init__(self, panel: Panel, title: str) -> None:
+        super().__init__(title=title, timeout=MODAL_SECONDS)
         self.panel = panel
 
     async def on_error(  # type: ignore[override]  # Modal narrows BaseView.on_error
@@ -218,7 +214,7 @@ class MaintenanceModal(_PanelModal):
         max_length=MAX_MAINTENANCE_MSG,
     )
 
-    def __init__(self, panel: WorkerPanel) -> None:
+    def __init__(self, panel: Panel, _info: str = "") -> None:
         super().__init__(panel, "Maintenance on")
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
@@ -227,7 +223,7 @@ class MaintenanceModal(_PanelModal):
         if text:
             fields["maintenance_msg"] = text
         note = "The worker's software shows the message when it next asks for jobs." if text else ""
-        await self.panel.change(interaction, self.panel.modify(**fields), extra=note)
+        await self.panel.change(interaction, fields, extra=note)
 
 
 class RenameModal(_PanelModal):
@@ -235,13 +231,12 @@ class RenameModal(_PanelModal):
         label="New name", custom_id="name", max_length=MAX_NAME
     )
 
-    def __init__(self, panel: WorkerPanel) -> None:
+    def __init__(self, panel: Panel, _info: str = "") -> None:
         super().__init__(panel, "Rename worker")
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
         name = clean_line(self.new_name.value, MAX_NAME, "name")
-        modify = self.panel.modify(name=name)
-        await self.panel.change(interaction, modify, extra=RENAME_REMINDER)
+        await self.panel.change(interaction, {"name": name}, extra=RENAME_REMINDER)
 
 
 class InfoModal(_PanelModal):
@@ -253,13 +248,13 @@ class InfoModal(_PanelModal):
         max_length=MAX_INFO,
     )
 
-    def __init__(self, panel: WorkerPanel) -> None:
+    def __init__(self, panel: Panel, info: str = "") -> None:
         super().__init__(panel, "Worker info")
-        self.info.default = panel.info[:MAX_INFO] or None
+        self.info.default = info[:MAX_INFO] or None
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
         info = clean_text(self.info.value, MAX_INFO, "info")
-        await self.panel.change(interaction, self.panel.modify(info=info))
+        await self.panel.change(interaction, {"info": info})
 
 
 class TeamModal(_PanelModal):
@@ -270,13 +265,13 @@ class TeamModal(_PanelModal):
         max_length=MAX_NAME,
     )
 
-    def __init__(self, panel: WorkerPanel) -> None:
+    def __init__(self, panel: Panel, _info: str = "") -> None:
         super().__init__(panel, "Worker team")
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
         wanted = " ".join(self.team.value.split())
         team_id = await self._team_id(wanted) if wanted else ""
-        await self.panel.change(interaction, self.panel.modify(team=team_id))
+        await self.panel.change(interaction, {"team": team_id})
 
     async def _team_id(self, wanted: str) -> str:
         if looks_like_id(wanted):
@@ -285,3 +280,11 @@ class TeamModal(_PanelModal):
         if team is None or not team.id:
             raise BadInput(f"The Horde has no team called `{plain(wanted)}`.")
         return team.id
+
+
+_MODALS: dict[str, type[_PanelModal]] = {
+    "mon": MaintenanceModal,
+    "rename": RenameModal,
+    "info": InfoModal,
+    "team": TeamModal,
+}
