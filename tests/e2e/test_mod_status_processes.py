@@ -4,14 +4,13 @@ database, both, this one marked, each with the generations it holds."""
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import discord
 
-from tests.e2e.bot_process import BotProcess, running_child
 from tests.e2e.botkit import bot_running, make_world
 from tests.e2e.generate_support import FERNET_KEY, generate
+from tests.e2e.shard_support import split_shard_processes
 from tests.fakes.discord import FakeDiscord, FakeMessage, FakeUser
 from tests.fakes.horde import FakeHorde
 from tests.postgres.jobs import wait_until_on_the_horde
@@ -53,17 +52,9 @@ async def test_two_processes_one_idle_are_both_listed(
     env = {
         "ENCRYPTION_KEY": FERNET_KEY,
         "DATABASE_URL": postgres_database,
-        "SHARD_COUNT": "2",
         "JOB_LEASE_SECONDS": str(LEASE),
     }
-    processes: dict[str, BotProcess] = {}
-    async with contextlib.AsyncExitStack() as stack:
-        for ids in ("0", "1"):
-            (tmp_path / ids).mkdir()
-            child = running_child(
-                discord_fake.base_url, fake_horde.base_url, tmp_path / ids, SHARD_IDS=ids, **env
-            )
-            processes[ids] = await stack.enter_async_context(child)
+    async with split_shard_processes(discord_fake, fake_horde, tmp_path, **env) as processes:
         await generate(discord_fake, alice, busy_channel, "Hold me")
         await wait_until_on_the_horde(postgres_database)
         fields = await status_fields(discord_fake, mod, idle_channel)
