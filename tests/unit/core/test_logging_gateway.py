@@ -21,31 +21,21 @@ from bot.logging_gateway import (
 from bot.logging_setup import install_redaction
 
 
-class Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture
-def collected() -> Iterator[list[logging.LogRecord]]:
+def collected(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """The records of discord.py's two loggers, with the bot's filter installed."""
     install_redaction()
-    handler = Collect()
     loggers = [logging.getLogger(name) for name in ("discord.shard", "discord.client")]
     before = [(logger.level, list(logger.filters)) for logger in loggers]
+    caplog.set_level(logging.DEBUG)
     for logger in loggers:
-        logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
     install_gateway_log_filter()
     install_gateway_log_filter()  # idempotent
     try:
-        yield handler.records
+        yield caplog
     finally:
         for logger, (level, filters) in zip(loggers, before, strict=True):
-            logger.removeHandler(handler)
             logger.setLevel(level)
             logger.filters[:] = filters
 
@@ -64,12 +54,12 @@ def refused() -> aiohttp.ClientConnectorError:
 
 
 def test_shard_reconnect_after_a_refused_connection_is_one_plain_warning(
-    collected: list[logging.LogRecord],
+    collected: pytest.LogCaptureFixture,
 ) -> None:
     logging.getLogger("discord.shard").error(
         "Attempting a reconnect for shard ID %s in %.2fs", 3, 1.234, exc_info=raised(refused())
     )
-    (record,) = collected
+    (record,) = collected.records
     assert record.levelname == "WARNING"
     assert record.getMessage() == (
         "Discord gateway connection of shard 3 is down (cannot connect to gateway.example:443: "
@@ -81,7 +71,7 @@ def test_shard_reconnect_after_a_refused_connection_is_one_plain_warning(
 
 
 def test_first_connect_of_a_shard_and_an_unsharded_client_are_rewritten_too(
-    collected: list[logging.LogRecord],
+    collected: pytest.LogCaptureFixture,
 ) -> None:
     logging.getLogger("discord.shard").error(
         "Failed to connect for shard_id: %s. Retrying...", 0, exc_info=raised(TimeoutError())
@@ -89,14 +79,14 @@ def test_first_connect_of_a_shard_and_an_unsharded_client_are_rewritten_too(
     logging.getLogger("discord.client").error(
         "Attempting a reconnect in %.2fs", 7.5, exc_info=raised(ConnectionResetError())
     )
-    assert [r.getMessage() for r in collected] == [
+    assert [r.getMessage() for r in collected.records] == [
         "Discord gateway connection of shard 0 is down (no answer in time); retrying in 5.0 s.",
         "Discord gateway connection is down (the connection was reset); retrying in 7.5 s.",
     ]
 
 
 def test_an_unexpected_fault_keeps_its_traceback_once_under_an_error_id(
-    collected: list[logging.LogRecord],
+    collected: pytest.LogCaptureFixture,
 ) -> None:
     logging.getLogger("discord.shard").error(
         "Attempting a reconnect for shard ID %s in %.2fs",
@@ -104,7 +94,7 @@ def test_an_unexpected_fault_keeps_its_traceback_once_under_an_error_id(
         2.0,
         exc_info=raised(OSError(errno.EMFILE, "Too many open files")),
     )
-    (record,) = collected
+    (record,) = collected.records
     error_id = getattr(record, "error_id", "")
     assert len(error_id) == 8
     assert record.levelname == "ERROR"
@@ -117,25 +107,25 @@ def test_an_unexpected_fault_keeps_its_traceback_once_under_an_error_id(
 
 
 def test_other_records_and_records_without_an_exception_pass_untouched(
-    collected: list[logging.LogRecord],
+    collected: pytest.LogCaptureFixture,
 ) -> None:
     shard = logging.getLogger("discord.shard")
     shard.error("Attempting a reconnect for shard ID %s in %.2fs", 0, 1.0)
     shard.error("Something else", exc_info=raised(refused()))
-    assert [r.getMessage() for r in collected] == [
+    assert [r.getMessage() for r in collected.records] == [
         "Attempting a reconnect for shard ID 0 in 1.00s",
         "Something else",
     ]
-    assert collected[1].levelname == "ERROR"
-    assert collected[1].exc_text
+    assert collected.records[1].levelname == "ERROR"
+    assert collected.records[1].exc_text
 
 
-def test_the_warning_respects_a_higher_log_level(collected: list[logging.LogRecord]) -> None:
+def test_the_warning_respects_a_higher_log_level(collected: pytest.LogCaptureFixture) -> None:
     logging.getLogger("discord.shard").setLevel(logging.ERROR)
     logging.getLogger("discord.shard").error(
         "Attempting a reconnect for shard ID %s in %.2fs", 0, 1.0, exc_info=raised(refused())
     )
-    assert collected == []
+    assert collected.records == []
 
 
 def test_a_broken_record_is_passed_on_rather_than_raised() -> None:
