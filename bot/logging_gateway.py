@@ -109,11 +109,11 @@ class GatewayReconnectFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
-            return self._rewrite(record)
+            return self._apply(record)
         except Exception:  # a logging filter must never break discord.py's reconnect loop
             return True
 
-    def _rewrite(self, record: logging.LogRecord) -> bool:
+    def _apply(self, record: logging.LogRecord) -> bool:
         error = getattr(record, RAISED_EXCEPTION, None)
         if not isinstance(error, BaseException):
             return True
@@ -124,16 +124,16 @@ class GatewayReconnectFilter(logging.Filter):
         what = "Discord gateway connection" + ("" if shard is None else f" of shard {shard}")
         when = f"retrying in {delay:.1f} s"
         if is_expected_gateway_fault(error):
-            _rewrite(
+            record.exc_text = None  # the traceback of an expected fault helps nobody
+            _set_message(
                 record,
                 logging.WARNING,
                 f"{what} is down ({describe_gateway_fault(error)}); {when}.",
             )
-            record.exc_text = None
             return logging.getLogger(record.name).isEnabledFor(logging.WARNING)
         error_id = secrets.token_hex(ERROR_ID_BYTES)
         record.error_id = error_id
-        _rewrite(record, logging.ERROR, f"Unexpected error {error_id} in the {what}; {when}.")
+        _set_message(record, logging.ERROR, f"Unexpected error {error_id} in the {what}; {when}.")
         return True
 
 
@@ -151,7 +151,7 @@ def _match(record: logging.LogRecord) -> tuple[str | None, float] | None:
     return None
 
 
-def _rewrite(record: logging.LogRecord, level: int, message: str) -> None:
+def _set_message(record: logging.LogRecord, level: int, message: str) -> None:
     record.levelno, record.levelname = level, logging.getLevelName(level)
     record.msg, record.args = message, ()
     scrub_record(record)  # marks the new message as redacted (it holds nothing secret)
