@@ -60,6 +60,9 @@ _DISCORD_TOKEN = re.compile(r"\b[A-Za-z0-9_-]{20,40}\.[A-Za-z0-9_-]{6,7}\.[A-Za-
 
 _KEEP_KEY = rf"\g<key>{REDACTED}"
 
+# The record attribute holding the logged exception once ``exc_info`` is dropped.
+RAISED_EXCEPTION = "raised_exception"
+
 
 def redact(text: str) -> str:
     """Return ``text`` with every known secret and secret-shaped field replaced."""
@@ -124,6 +127,9 @@ def setup_logging(level: str, *, secrets: Iterable[str] = (), fmt: str = "text")
     root.addHandler(handler)
     root.setLevel(level.upper())
     logging.captureWarnings(True)
+    from bot.logging_gateway import install_gateway_log_filter  # imports discord: not at import
+
+    install_gateway_log_filter()
 
 
 def _make_factory(base: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
@@ -152,6 +158,9 @@ def scrub_record(record: logging.LogRecord) -> None:
     if record.exc_info and record.exc_info[0] is not None:
         text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
         record.exc_text = redact(text)
+        # Kept for filters that decide by the exception's type (bot.logging_gateway); never
+        # rendered by a formatter.
+        setattr(record, RAISED_EXCEPTION, record.exc_info[1])
         # Dropped so no formatter can re-render the unredacted exception; exc_text stands in.
         record.exc_info = None
     elif record.exc_text:

@@ -39,7 +39,7 @@ def describe_discord_fault(error: BaseException) -> str:
     if isinstance(error, discord.GatewayNotFound):
         return "Discord's gateway could not be found (a Discord outage)"
     if isinstance(error, aiohttp.ClientConnectorError):
-        return f"Cannot connect to Discord at {error.host}:{error.port} ({_connect_reason(error)})"
+        return f"Cannot connect to Discord at {error.host}:{error.port} ({connect_reason(error)})"
     if isinstance(error, TimeoutError | aiohttp.ServerTimeoutError):
         return "Discord did not answer in time"
     if isinstance(error, ssl.SSLError):
@@ -47,7 +47,7 @@ def describe_discord_fault(error: BaseException) -> str:
     return f"The connection to Discord failed ({type(error).__name__})"
 
 
-def _connect_reason(error: aiohttp.ClientConnectorError) -> str:
+def connect_reason(error: aiohttp.ClientConnectorError) -> str:
     if isinstance(error, aiohttp.ClientConnectorCertificateError):
         return "its TLS certificate was not accepted"
     if isinstance(error, aiohttp.ClientSSLError):

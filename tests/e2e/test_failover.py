@@ -9,46 +9,32 @@ import contextlib
 import signal
 from pathlib import Path
 
-import asyncpg
 import discord
 
-from tests.e2e.bot_process import BotProcess, running_child
-from tests.e2e.generate_support import FERNET_KEY, MODEL, final, generate, submits
+from tests.e2e.bot_process import BotProcess
+from tests.e2e.generate_support import MODEL, final, generate, submits
+from tests.e2e.split_shards import (
+    LEASE,
+    POLL_MAX,
+    guild_on_shard,
+    lease_owners,
+    shard_process,
+    split_shard_env,
+)
 from tests.fakes.discord import FakeChannel, FakeDiscord, FakeGuild, FakeUser
 from tests.fakes.horde import FakeHorde
 from tests.postgres.jobs import wait_until_on_the_horde
 
-LEASE = 2.0
-POLL_MAX = 0.5  # running_child's POLL_MAX_SECONDS
 # Claims run every third of the lease; the rest is the delivery and a loaded machine.
 SLACK = LEASE / 3 + 1.5
 
 
 def guild_on_shard_one(discord_fake: FakeDiscord) -> tuple[FakeGuild, FakeChannel, FakeUser]:
-    discord_fake.gateway.shard_count = 2
-    guild = discord_fake.add_guild("guild on shard 1", shard=1)
-    channel = discord_fake.add_channel(guild, "general", nsfw=False)
+    guild, channel = guild_on_shard(discord_fake, 1, "guild on shard 1")
     return guild, channel, discord_fake.add_member(guild, "alice", permissions=0)
 
 
 MANAGE = discord.Permissions(manage_guild=True).value
-
-
-def child_env(postgres_database: str) -> dict[str, str]:
-    return {
-        "ENCRYPTION_KEY": FERNET_KEY,
-        "DATABASE_URL": postgres_database,
-        "SHARD_COUNT": "2",
-        "JOB_LEASE_SECONDS": str(LEASE),
-    }
-
-
-async def lease_owners(url: str) -> list[str | None]:
-    conn = await asyncpg.connect(url)
-    try:
-        return [row[0] for row in await conn.fetch("SELECT lease_owner FROM generations")]
-    finally:
-        await conn.close()
 
 
 async def test_cancel_pressed_in_the_process_that_does_not_hold_the_job(
@@ -58,14 +44,10 @@ async def test_cancel_pressed_in_the_process_that_does_not_hold_the_job(
     receives the Cancel click (its server's shard): the holder cancels it on the Horde."""
     guild, channel, alice = guild_on_shard_one(discord_fake)  # no worker: the job stays queued
     mod = discord_fake.add_member(guild, "mod", permissions=MANAGE)
-    env = child_env(postgres_database)
-    for ids in ("0", "1"):
-        (tmp_path / ids).mkdir()
+    env = split_shard_env(postgres_database)
 
     def child(ids: str) -> contextlib.AbstractAsyncContextManager[BotProcess]:
-        return running_child(
-            discord_fake.base_url, fake_horde.base_url, tmp_path / ids, SHARD_IDS=ids, **env
-        )
+        return shard_process(discord_fake, fake_horde, tmp_path, ids, env)
 
     async with child("0"):
         async with child("1") as first:
@@ -98,20 +80,12 @@ async def test_the_survivor_completes_the_same_reply_of_a_killed_process(
 ) -> None:
     _, channel, alice = guild_on_shard_one(discord_fake)
     fake_horde.add_worker("w1", models=[MODEL], seconds_per_job=1.5)
-    env = {
-        "ENCRYPTION_KEY": FERNET_KEY,
-        "DATABASE_URL": postgres_database,
-        "SHARD_COUNT": "2",
-        "JOB_LEASE_SECONDS": str(LEASE),
-    }
+    env = split_shard_env(postgres_database)
     loop = asyncio.get_running_loop()
     processes = {}
     async with contextlib.AsyncExitStack() as stack:
         for ids in ("0", "1"):
-            (tmp_path / ids).mkdir()
-            child = running_child(
-                discord_fake.base_url, fake_horde.base_url, tmp_path / ids, SHARD_IDS=ids, **env
-            )
+            child = shard_process(discord_fake, fake_horde, tmp_path, ids, env)
             processes[ids] = await stack.enter_async_context(child)
         owner = processes["1"]  # the guild's shard: its process accepts the generation
         ia = await generate(discord_fake, alice, channel, "Failover")

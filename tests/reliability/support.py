@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Iterable
 from pathlib import Path
@@ -16,12 +18,39 @@ from typing import Any, TypeVar
 
 import pytest
 
-from tests.fakes.discord import FakeInteraction, FakeMessage
+from tests.e2e.bot_process import BotProcess
+from tests.fakes.discord import FakeChannel, FakeDiscord, FakeInteraction, FakeMessage, FakeUser
 from tests.fakes.horde import FakeHorde
 
 T = TypeVar("T")
 
 TERMINAL = frozenset({"done", "cancelled", "faulted", "expired", "failed"})
+
+
+SOAK_DEFAULT = 30
+
+
+def rounds() -> int:
+    """Crash rounds to run: 3, or ``RELIABILITY_SOAK`` (1: 30; N > 1: N)."""
+    soak = os.environ.get("RELIABILITY_SOAK", "")
+    if not soak or soak == "0":
+        return 3
+    return int(soak) if soak.isdigit() and int(soak) > 1 else SOAK_DEFAULT
+
+
+async def login(discord_fake: FakeDiscord, user: FakeUser, channel: FakeChannel, key: str) -> None:
+    """/login through its modal with ``key``."""
+    opened = await discord_fake.send_slash("login", {}, user=user, channel=channel)
+    await opened.wait_for_response()
+    submitted = await discord_fake.submit_modal(opened, {"horde-apikey": key}, user=user)
+    await submitted.wait_for_original(lambda m: not m.loading)
+
+
+async def kill(proc: BotProcess, after: float = 0.0) -> None:
+    """SIGKILL ``proc`` after ``after`` seconds and wait for it to be gone."""
+    await asyncio.sleep(after)
+    proc.send_signal(signal.SIGKILL)
+    assert await proc.wait() == -signal.SIGKILL
 
 
 def expect(condition: bool, message: str) -> None:
@@ -57,7 +86,13 @@ def integrity(data_dir: Path) -> str:
 
 def assert_jobs_settled(data_dir: Path, count: int, states: Iterable[str] = ("done",)) -> None:
     """``count`` jobs stored, each in one of ``states``, delivered, its token erased."""
-    rows = job_rows(data_dir)
+    assert_rows_settled(job_rows(data_dir), count, states)
+
+
+def assert_rows_settled(
+    rows: list[dict[str, Any]], count: int, states: Iterable[str] = ("done",)
+) -> None:
+    """:func:`assert_jobs_settled` on rows read from any backend."""
     allowed = set(states)
     expect(len(rows) == count, f"expected {count} stored jobs, found {len(rows)}")
     stuck = [(r["id"], r["state"]) for r in rows if r["state"] not in allowed]

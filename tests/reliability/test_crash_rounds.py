@@ -16,14 +16,12 @@ with N > 1 runs N).
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import signal
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.bot_process import BotProcess, running_child
+from tests.e2e.bot_process import running_child
 from tests.e2e.generate_support import FERNET_KEY, MODEL, generate, generate_bot
 from tests.fakes.discord import FakeChannel, FakeDiscord, FakeInteraction, FakeUser
 from tests.fakes.horde import FakeHorde
@@ -34,19 +32,14 @@ from tests.reliability.support import (
     expect,
     integrity,
     job_rows,
+    kill,
+    login,
+    rounds,
     unfinished,
 )
 
 JOBS = 20
 MEMBERS = 5
-SOAK_DEFAULT = 30
-
-
-def rounds() -> int:
-    soak = os.environ.get("RELIABILITY_SOAK", "")
-    if not soak or soak == "0":
-        return 3
-    return int(soak) if soak.isdigit() and int(soak) > 1 else SOAK_DEFAULT
 
 
 def child(discord_fake: FakeDiscord, horde: FakeHorde, data_dir: Path):
@@ -70,13 +63,6 @@ async def stored(data_dir: Path, count: int, timeout: float = 15.0) -> None:
             await asyncio.sleep(0.05)
 
 
-async def login(discord_fake: FakeDiscord, user: FakeUser, channel: FakeChannel, key: str) -> None:
-    opened = await discord_fake.send_slash("login", {}, user=user, channel=channel)
-    await opened.wait_for_response()
-    submitted = await discord_fake.submit_modal(opened, {"horde-apikey": key}, user=user)
-    await submitted.wait_for_original(lambda m: not m.loading)
-
-
 async def start_jobs(
     discord_fake: FakeDiscord, members: list[FakeUser], channel: FakeChannel
 ) -> list[FakeInteraction]:
@@ -85,12 +71,6 @@ async def start_jobs(
         for i in range(JOBS)
     ]
     return list(await asyncio.gather(*sends))
-
-
-async def kill(proc: BotProcess, after: float) -> None:
-    await asyncio.sleep(after)
-    proc.send_signal(signal.SIGKILL)
-    assert await proc.wait() == -signal.SIGKILL
 
 
 def private_files(data_dir: Path) -> list[str]:

@@ -11,6 +11,7 @@ Frames are sent as text (discord.py only inflates binary frames), so no zlib is 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +62,10 @@ class Gateway:
         self.enforce_identify_rate = False
         self.rejected_identifies = 0
         self.received: list[dict[str, Any]] = []  # every client frame (tokens redacted)
+        # Outages of the gateway alone (REST keeps answering): see ``refuse`` and ``drop``.
+        self.refusals = 0
+        self.refuse_status: int | None = None
+        self.refused = 0
         self._connections: list[Connection] = []
 
     @property
@@ -82,10 +87,12 @@ class Gateway:
             "max_concurrency": self.max_concurrency,
         }
 
-    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if self.refusals > 0:
+            return self._refuse(request)
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
-        conn = Connection(ws)
+        conn = Connection(ws, request.transport)
         self._connections.append(conn)
         await conn.send({"op": HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms}})
         try:
@@ -233,6 +240,31 @@ class Gateway:
         await self.state.wait_for(
             lambda: (self.resume_count, self.identify_count)[counter] > before[counter], timeout
         )
+
+    def refuse(self, count: int, *, status: int | None = None) -> None:
+        """Refuse the next ``count`` gateway connections while REST keeps answering: with
+        ``status`` an HTTP error instead of the websocket upgrade, else the TCP connection is
+        cut before any answer."""
+        self.refusals, self.refuse_status = count, status
+
+    def _refuse(self, request: web.Request) -> web.StreamResponse:
+        self.refusals -= 1
+        self.refused += 1
+        self.state.notify()
+        if self.refuse_status is not None:
+            return web.Response(status=self.refuse_status, text="gateway unavailable")
+        if request.transport is not None:
+            request.transport.abort()
+        raise asyncio.CancelledError  # the connection is gone: aiohttp answers nothing
+
+    def drop(self, shard: int | None = None) -> None:
+        """Cut the gateway connections (all, or ``shard``'s) without a close frame, as a network
+        failure does: the client sees close code 1006 and tries to RESUME."""
+        for conn in list(self._connections):
+            if shard is not None and (conn.session is None or conn.session.shard_id != shard):
+                continue
+            if conn.transport is not None:
+                conn.transport.abort()
 
     async def close(self) -> None:
         for conn in list(self._connections):

@@ -61,8 +61,11 @@ def event_guild_id(event: str, data: dict[str, Any]) -> int | None:
 class Connection:
     """One websocket; frames are sent one at a time."""
 
-    def __init__(self, ws: web.WebSocketResponse) -> None:
+    def __init__(
+        self, ws: web.WebSocketResponse, transport: asyncio.BaseTransport | None = None
+    ) -> None:
         self.ws = ws
+        self.transport = transport  # cut by ``Gateway.drop`` (a network failure, no close frame)
         self.session: Session | None = None
         self._lock = asyncio.Lock()
 
