@@ -5,6 +5,7 @@ Shared by the failover e2e tests and the two-process crash rounds."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -46,6 +47,22 @@ def shard_process(
     folder = data_dir / ids
     folder.mkdir(parents=True, exist_ok=True)
     return running_child(discord_fake.base_url, horde.base_url, folder, SHARD_IDS=ids, **env)
+
+
+@contextlib.asynccontextmanager
+async def split_shard_processes(
+    discord_fake: FakeDiscord, horde: FakeHorde, data_dir: Path, env: dict[str, str]
+) -> AsyncIterator[dict[str, BotProcess]]:
+    """``{"0": process on shard 0, "1": process on shard 1}``, both killed on exit; ``env``
+    from :func:`split_shard_env`."""
+    discord_fake.gateway.shard_count = SHARD_COUNT
+    async with contextlib.AsyncExitStack() as stack:
+        yield {
+            ids: await stack.enter_async_context(
+                shard_process(discord_fake, horde, data_dir, ids, env)
+            )
+            for ids in ("0", "1")
+        }
 
 
 async def lease_owners(url: str) -> list[str | None]:

@@ -11,7 +11,6 @@ from pathlib import Path
 import asyncpg
 
 from tests.e2e.chat_support import (
-    FERNET_KEY,
     MODEL,
     World,
     reference_server,
@@ -20,8 +19,8 @@ from tests.e2e.chat_support import (
     say,
     start_chat,
 )
-from tests.e2e.shard_support import split_shard_processes
-from tests.e2e.test_failover import LEASE, POLL_MAX, SLACK
+from tests.e2e.split_shards import LEASE, POLL_MAX, split_shard_env, split_shard_processes
+from tests.e2e.test_failover import SLACK
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.horde import FakeHorde
 from tests.postgres.jobs import wait_until_on_the_horde
@@ -60,13 +59,8 @@ async def test_the_survivor_completes_a_chat_reply_of_a_killed_process(
     )
     loop = asyncio.get_running_loop()
     async with reference_server() as (url, _):
-        env = {
-            "ENCRYPTION_KEY": FERNET_KEY,
-            "DATABASE_URL": postgres_database,
-            "JOB_LEASE_SECONDS": str(LEASE),
-            "MODEL_REFERENCE_URL": url,
-        }
-        async with split_shard_processes(discord_fake, fake_horde, tmp_path, **env) as processes:
+        env = split_shard_env(postgres_database, MODEL_REFERENCE_URL=url)
+        async with split_shard_processes(discord_fake, fake_horde, tmp_path, env) as processes:
             owner = processes["1"]  # the guild's shard: its process answers the turn
             thread = await start_chat(discord_fake, world, model=MODEL)
             await say(discord_fake, thread, world.alice, "are you still there?")

@@ -9,8 +9,8 @@ from pathlib import Path
 import discord
 
 from tests.e2e.botkit import bot_running, make_world
-from tests.e2e.generate_support import FERNET_KEY, generate
-from tests.e2e.shard_support import split_shard_processes
+from tests.e2e.generate_support import generate
+from tests.e2e.split_shards import split_shard_env, split_shard_processes
 from tests.fakes.discord import FakeDiscord, FakeMessage, FakeUser
 from tests.fakes.horde import FakeHorde
 from tests.postgres.jobs import wait_until_on_the_horde
@@ -49,12 +49,8 @@ async def test_two_processes_one_idle_are_both_listed(
     idle_guild = discord_fake.add_guild("guild on shard 1", shard=1)
     idle_channel = discord_fake.add_channel(idle_guild, "general", nsfw=False)
     mod = discord_fake.add_member(idle_guild, "mod", permissions=MANAGE)
-    env = {
-        "ENCRYPTION_KEY": FERNET_KEY,
-        "DATABASE_URL": postgres_database,
-        "JOB_LEASE_SECONDS": str(LEASE),
-    }
-    async with split_shard_processes(discord_fake, fake_horde, tmp_path, **env) as processes:
+    env = split_shard_env(postgres_database, lease=LEASE)
+    async with split_shard_processes(discord_fake, fake_horde, tmp_path, env) as processes:
         await generate(discord_fake, alice, busy_channel, "Hold me")
         await wait_until_on_the_horde(postgres_database)
         fields = await status_fields(discord_fake, mod, idle_channel)
