@@ -98,7 +98,7 @@ def _process_line(process: ProcessInfo, health: BotHealth) -> str:
         "**this process**" if process.this else None,
         process.owner,
         f"{_plain(process.host)}, pid {process.pid}",
-        f"{jobs} generation{'' if jobs == 1 else 's'}",
+        f"{jobs} generation{'' if jobs == 1 else 's'} in flight",
         f"up {duration(health.checked_at - process.started_at)}",
     ]
     return " · ".join(part for part in parts if part)

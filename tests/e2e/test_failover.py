@@ -72,7 +72,7 @@ async def test_cancel_pressed_in_the_process_that_does_not_hold_the_job(
     this, holder = fields["Bot processes"].split("\n")
     assert this.startswith("**this process** · shards 1 of 2 · ")
     assert holder.startswith("shards 0 of 2 · ")
-    assert " · 1 generation · " in holder  # from its lease
+    assert " · 1 generation in flight · " in holder  # from its lease
 
 
 async def test_the_survivor_completes_the_same_reply_of_a_killed_process(

@@ -35,7 +35,7 @@ async def test_with_sqlite_it_shows_just_this_process(
         fields = await status_fields(discord_fake, world.mod, world.channel)
     [line] = fields["Bot processes"].split("\n")
     assert line.startswith("**this process** · all shards · ")
-    assert " · 0 generations · up " in line
+    assert " · 0 generations in flight · up " in line
 
 
 async def test_two_processes_one_idle_are_both_listed(
@@ -57,6 +57,6 @@ async def test_two_processes_one_idle_are_both_listed(
         pids = {ids: p.proc.pid for ids, p in processes.items() if p.proc is not None}
     this, other = fields["Bot processes"].split("\n")
     assert this.startswith("**this process** · shards 1 of 2 · ")
-    assert f", pid {pids['1']} · 0 generations · up " in this
+    assert f", pid {pids['1']} · 0 generations in flight · up " in this
     assert other.startswith("shards 0 of 2 · ")
-    assert f", pid {pids['0']} · 1 generation · up " in other
+    assert f", pid {pids['0']} · 1 generation in flight · up " in other
