@@ -110,8 +110,13 @@ class World:
     mod: FakeUser
 
 
-def make_world(discord_fake: FakeDiscord, *, nsfw: bool = False) -> World:
-    guild = discord_fake.add_guild("Test Guild")
+def make_world(discord_fake: FakeDiscord, *, nsfw: bool = False, shard: int | None = None) -> World:
+    """A guild (on ``shard`` when given) with alice, bob and a moderator."""
+    guild = (
+        discord_fake.add_guild("Test Guild")
+        if shard is None
+        else discord_fake.add_guild(f"guild on shard {shard}", shard=shard)
+    )
     channel = discord_fake.add_channel(guild, "general", nsfw=nsfw)
     manage = 0x20 | 0x2000  # Manage Server, Manage Messages
     return World(

@@ -12,7 +12,7 @@ import asyncpg
 
 from tests.e2e.chat_support import (
     MODEL,
-    World,
+    make_world,
     reference_server,
     replies_in,
     reply_done,
@@ -24,18 +24,6 @@ from tests.e2e.test_failover import SLACK
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.horde import FakeHorde
 from tests.postgres.jobs import wait_until_on_the_horde
-
-
-def world_on_shard_one(discord_fake: FakeDiscord) -> World:
-    guild = discord_fake.add_guild("guild on shard 1", shard=1)
-    channel = discord_fake.add_channel(guild, "general", nsfw=False)
-    return World(
-        guild=guild,
-        channel=channel,
-        alice=discord_fake.add_member(guild, "alice", permissions=0),
-        bob=discord_fake.add_member(guild, "bob", permissions=0),
-        mod=discord_fake.add_member(guild, "mod", permissions=0x20),
-    )
 
 
 async def stored_replies(url: str) -> list[str]:
@@ -53,7 +41,7 @@ async def test_the_survivor_completes_a_chat_reply_of_a_killed_process(
     discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path, postgres_database: str
 ) -> None:
     discord_fake.gateway.shard_count = 2
-    world = world_on_shard_one(discord_fake)
+    world = make_world(discord_fake, shard=1)
     fake_horde.add_worker(
         "w1", models=[MODEL], seconds_per_job=1.5, text=lambda p, _: "Taken over."
     )
