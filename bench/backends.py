@@ -21,7 +21,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 from cryptography.fernet import Fernet
 
 from bench import scale, scale_child
@@ -85,15 +84,6 @@ def server_cpu(server: PostgresServer) -> float:
     return total / tick
 
 
-async def _new_database(server: PostgresServer, name: str) -> str:
-    admin = await asyncpg.connect(server.url("postgres"))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
-    finally:
-        await admin.close()
-    return server.url(name)
-
-
 async def _pairs(
     server: PostgresServer, n: int, window: float, rounds: int
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
@@ -101,7 +91,7 @@ async def _pairs(
     pairs = []
     for i in range(rounds):
         lite = await scale.measure(n, window)
-        url = await _new_database(server, f"bench_backends_{i}")
+        url = await server.create_database(f"bench_backends_{i}")
         before = server_cpu(server)
         pg = await scale.measure(n, window, url, module="bench.backends")
         await asyncio.sleep(0.5)  # the closed connections' backends are reaped

@@ -21,7 +21,6 @@ import sys
 from typing import Any
 
 import aiohttp
-import asyncpg
 from cryptography.fernet import Fernet
 
 from bench.hordeproc import BENCH_KEY, MODEL, HordeProcess, child_environ
@@ -111,12 +110,7 @@ async def measure(seconds: float, slack: float = SHARED_SLACK) -> dict[str, Any]
     """Two engine processes on one fresh PostgreSQL database; the fake Horde's record."""
     server = await asyncio.to_thread(PostgresServer.start)
     try:
-        admin = await asyncpg.connect(server.url("postgres"))
-        try:
-            await admin.execute('CREATE DATABASE "bench_contention" TEMPLATE template0')
-        finally:
-            await admin.close()
-        db_url = server.url("bench_contention")
+        db_url = await server.create_database("bench_contention")
         await (await Database.open(db_url)).close()  # migrate once, before both start
         async with HordeProcess(workers=1, paused=True, rate_limits=True) as horde:
             await asyncio.gather(*(_engine(horde.base_url, db_url, seconds, slack) for _ in "ab"))
