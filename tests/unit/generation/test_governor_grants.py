@@ -132,3 +132,17 @@ async def test_a_process_killed_holding_a_grant_blocks_the_slot_only_for_hold(
     await alive.enqueue(2).wait()
     assert loop.time() - granted >= 0.55
     await alive.close()
+
+
+async def test_a_grant_answered_after_close_is_stored_by_closing_again(pg: Database) -> None:
+    """Shutdown closes the governor, then waits for the submits on the wire, then closes it
+    again (GenerationService.close): their grants must not stay open in the table."""
+    governor = SharedSubmitGovernor(pg, per_second=1, per_minute=1000, time_scale=0.05)
+    governor.start()
+    ticket = governor.enqueue(1)
+    await ticket.wait()
+    await governor.close()
+    ticket.answered()  # the submit on the wire came back during the shutdown
+    await governor.close()
+    (answered_at,) = await _shared_rows(pg)
+    assert answered_at <= await _server_now(pg)
