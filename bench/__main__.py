@@ -1,4 +1,4 @@
-"""``python -m bench [--quick] [--out PATH] [--only 1,2,3,4,5,6]``: run, print, write the report."""
+"""``python -m bench [--quick] [--out PATH] [--only 1,2,3,…]``: run, print, write the report."""
 
 from __future__ import annotations
 
@@ -10,7 +10,17 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import client, discord_burst, economy, failover, operations, scale, startup
+from bench import (
+    backends,
+    client,
+    contention,
+    discord_burst,
+    economy,
+    failover,
+    operations,
+    scale,
+    startup,
+)
 from bench.report import Row, render, table, write
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +35,8 @@ SECTIONS: dict[str, tuple[str, list[Section]]] = {
     "5": ("start-up", [startup.run]),
     "6": ("operating overhead (metrics, JSON logs)", [operations.run]),
     "7": ("several processes: failover", [failover.run]),
+    "8": ("several processes: shared submit budget", [contention.run]),
+    "9": ("PostgreSQL vs SQLite", [backends.run]),
 }
 IN_PROCESS = ("1", "2")
 

@@ -1,8 +1,9 @@
 """A fake Horde in its own process, so its CPU never counts against the client being measured.
 
-``python -m bench.hordeproc --workers N --seconds-per-job S [--paused]`` prints ``URL <base>``
-and serves until stdin closes; the line ``release`` on stdin unpauses every worker. The bench
-side uses :class:`HordeProcess`.
+``python -m bench.hordeproc --workers N --seconds-per-job S [--paused] [--rate-limits]`` prints
+``URL <base>`` and serves until stdin closes; the line ``release`` on stdin unpauses every
+worker, the line ``stats`` prints one JSON line (submit arrival times, accepted submits). The
+bench side uses :class:`HordeProcess`.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.fakes.horde import FakeHorde
 
@@ -35,10 +38,18 @@ MODEL = "koboldcpp/test-model"
 class HordeProcess:
     """Start/stop the child and send it commands."""
 
-    def __init__(self, workers: int = 1, seconds_per_job: float = 1.0, paused: bool = False):
+    def __init__(
+        self,
+        workers: int = 1,
+        seconds_per_job: float = 1.0,
+        paused: bool = False,
+        rate_limits: bool = False,
+    ):
         self.args = ["--workers", str(workers), "--seconds-per-job", str(seconds_per_job)]
         if paused:
             self.args.append("--paused")
+        if rate_limits:
+            self.args.append("--rate-limits")  # the Horde's per-IP limits, 429 above them
         self.proc: asyncio.subprocess.Process | None = None
         self.base_url = ""
 
@@ -66,6 +77,16 @@ class HordeProcess:
         self.proc.stdin.write(b"release\n")
         await self.proc.stdin.drain()
 
+    async def stats(self) -> dict[str, Any]:
+        """``submit_times`` (arrival of every submit, refused ones too) and ``accepted``."""
+        assert self.proc is not None
+        assert self.proc.stdin is not None
+        assert self.proc.stdout is not None
+        self.proc.stdin.write(b"stats\n")
+        await self.proc.stdin.drain()
+        stats: dict[str, Any] = json.loads(await asyncio.wait_for(self.proc.stdout.readline(), 30))
+        return stats
+
     async def __aexit__(self, *exc: object) -> None:
         if self.proc is None:
             return
@@ -80,7 +101,7 @@ class HordeProcess:
 
 async def _serve(args: argparse.Namespace) -> None:
     horde = FakeHorde()
-    horde.rate_limits = False
+    horde.rate_limits = args.rate_limits
     user = horde.add_user("bench", apikey=BENCH_KEY, kudos=1e12, concurrency=10**7)
     workers = [
         horde.add_worker(f"w{i}", models=[MODEL], seconds_per_job=args.seconds_per_job, owner=user)
@@ -98,6 +119,9 @@ async def _serve(args: argparse.Namespace) -> None:
             if line.strip() == b"release":
                 for worker in workers:
                     worker.paused = False
+            elif line.strip() == b"stats":
+                stats = {"submit_times": horde.submit_times, "accepted": len(horde.text_requests)}
+                print(json.dumps(stats), flush=True)
     finally:
         ticker.cancel()
         await horde.close()
@@ -114,6 +138,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--seconds-per-job", type=float, default=1.0)
     parser.add_argument("--paused", action="store_true")
+    parser.add_argument("--rate-limits", action="store_true")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(parser.parse_args()))
 

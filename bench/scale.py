@@ -20,13 +20,16 @@ __all__ = ["run"]
 MB = 1024 * 1024
 
 
-async def measure(n: int, window: float) -> dict[str, Any]:
+async def measure(
+    n: int, window: float, *extra: str, module: str = "bench.scale_child"
+) -> dict[str, Any]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bench.scale_child",
+        module,  # bench/backends.py runs the same measurement on PostgreSQL
         str(n),
         str(window),
+        *extra,
         env=child_environ(),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,

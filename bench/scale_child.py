@@ -1,4 +1,4 @@
-"""One scale measurement in a fresh process: ``python -m bench.scale_child N WINDOW``.
+"""One scale measurement in a fresh process: ``python -m bench.scale_child N WINDOW [DB_URL]``.
 
 Prints one JSON line. The engine (governor, poller, notifier, SQLite job store) carries N
 generations against a fake Horde in another process; the listener only counts. Then the same
@@ -122,15 +122,18 @@ async def wait_for(check: Any, limit: float) -> None:
         await asyncio.sleep(0.05)
 
 
-async def engine_run(base_url: str, horde: HordeProcess, n: int, window: float) -> dict[str, Any]:
+async def engine_run(
+    base_url: str, horde: HordeProcess, n: int, window: float, db_url: str | None = None
+) -> dict[str, Any]:
     tally = Tally()
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
-        db = await Database.open(Path(tmp) / "bot.db")
+        db = await Database.open(db_url or Path(tmp) / "bot.db")
         async with aiohttp.ClientSession(trace_configs=[tally.trace()]) as session:
             service, poller = build_service(HordeClient(base_url=base_url, session=session), db, n)
             await service.start()
-            await db.conn.set_trace_callback(tally.count_statement)
-            tally.count_handoffs(db.conn)
+            if db.dialect == "sqlite":  # (bench/backends.py also runs it on PostgreSQL)
+                await db.conn.set_trace_callback(tally.count_statement)
+                tally.count_handoffs(db.conn)
             before_lag, idle_rate = await lag_p99(min(window, 3.0))
             rss0 = rss_bytes()
             statements0, handoffs0 = tally.statements, tally.handoffs
@@ -201,9 +204,9 @@ async def bare_run(base_url: str, posts: int, gets: int) -> float:
         return time.process_time() - cpu0
 
 
-async def main(n: int, window: float) -> None:
+async def main(n: int, window: float, db_url: str | None = None) -> None:
     async with HordeProcess(workers=50, seconds_per_job=0.02, paused=True) as horde:
-        result = await engine_run(horde.base_url, horde, n, window)
+        result = await engine_run(horde.base_url, horde, n, window, db_url)
         requests = result["requests"]
         result["bare_cpu"] = await bare_run(
             horde.base_url, requests.get("POST", 0), requests.get("GET", 0)
@@ -212,4 +215,4 @@ async def main(n: int, window: float) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]), float(sys.argv[2])))
+    asyncio.run(main(int(sys.argv[1]), float(sys.argv[2]), *sys.argv[3:4]))

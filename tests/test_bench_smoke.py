@@ -95,3 +95,15 @@ def test_every_targeted_row_has_a_verdict(report: tuple[str, str]) -> None:
 def test_several_processes_reports_the_failover_time(report: tuple[str, str]) -> None:
     found = rows(report[0], "7")
     assert any("failover SIGKILL → completed reply" in r and "median" in r for r in found)
+
+
+def test_shared_budget_reports_both_windows_the_rate_and_429s(report: tuple[str, str]) -> None:
+    found = rows(report[0], "8")
+    for figure in ("any 1 s window", "any 60 s window", "submit rate held", "429s"):
+        assert any(figure in r for r in found)
+
+
+def test_backends_compare_postgresql_with_sqlite(report: tuple[str, str]) -> None:
+    found = rows(report[0], "9")
+    assert any("CPU per generation, PostgreSQL vs SQLite" in r and "SQLite:" in r for r in found)
+    assert any("memory growth per 1 000 in flight, PostgreSQL" in r for r in found)

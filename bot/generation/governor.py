@@ -4,6 +4,18 @@ Everyone using the bot shares one IP, and the Horde allows 2 submits/s and 90/mi
 governor grants submit slots under both sliding windows (and any ``Retry-After`` pause the
 Horde asked for) and picks whom to grant in round robin over the users who are waiting, so a
 member with twenty queued requests cannot starve a member with one.
+
+The Horde counts a request when it *arrives*, and between our grant and that moment lie our
+own event loop (a garbage-collector pass, a busy moment), the network and the Horde's proxies.
+So the windows are not counted at grant times. Each grant stands for the latest moment its
+request can reach the Horde: while it is open (granted, no answer yet) that is ``hold``
+seconds after the grant — it might arrive at any moment until then — and once the answer (or
+the failure) came back, the time of the answer. A grant given back unused (nothing was sent)
+no longer counts. A new grant is made only when one more request fits every window even if
+all the others arrive as late as they still can, so no delay anywhere between grant and
+arrival can put more than the budget in a window. The holder of a grant must therefore say
+how it ended (:meth:`Ticket.answered` / :meth:`Ticket.unused`), and may only start sending
+within ``send_within`` of the grant (:meth:`Ticket.usable`), which keeps ``hold`` a true bound.
 """
 
 from __future__ import annotations
@@ -13,19 +25,43 @@ import contextlib
 import logging
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.generation.waiting import sleep_or_wake
 
-__all__ = ["SubmitGovernor", "Ticket"]
+__all__ = ["OPEN_HOLD", "SEND_WITHIN", "SubmitGovernor", "Ticket"]
 
 log = logging.getLogger(__name__)
 
 PositionCallback = Callable[[int], None]
 
+# A grant must be used (its request started) within this many seconds, or given back.
+SEND_WITHIN = 5.0
+# How long after its grant an unanswered request is counted as possibly still on its way to
+# the Horde: SEND_WITHIN, plus one submit with the client's connect retries (backoff ≤ 7 s)
+# and its 30 s timeout, with room to spare. It only matters when a holder never answers (a
+# process killed mid-submit): the others then run one slot short for this long.
+OPEN_HOLD = 60.0
+
+
+@dataclass(eq=False, slots=True)
+class Grant:
+    """One granted submit: ``latest`` is the latest moment its request can reach the Horde."""
+
+    granted_at: float  # monotonic, taken before any shared reservation
+    latest: float
+    key: object = None  # the shared store's handle for it (None: this process only)
+    open: bool = True
+
 
 class Ticket:
-    """A place in the governor's queue; ``await ticket.wait()`` returns when it may submit."""
+    """A place in the governor's queue; ``await ticket.wait()`` returns when it may submit.
+
+    Once granted, the holder sends within :data:`SEND_WITHIN` (see :meth:`usable`) and then
+    says how it ended: :meth:`answered` once the Horde's answer or a failure came back,
+    :meth:`unused` when nothing was sent.
+    """
 
     def __init__(self, user_id: int, on_position: PositionCallback | None) -> None:
         self.user_id = user_id
@@ -33,13 +69,14 @@ class Ticket:
         self._on_position = on_position
         self._granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._governor: SubmitGovernor | None = None
+        self._grant: Grant | None = None
 
     @property
     def granted(self) -> bool:
         return self._granted.done() and not self._granted.cancelled()
 
     async def wait(self) -> None:
-        """Wait for the slot; cancelling the waiter gives the place up."""
+        """Wait for the slot; cancelling the waiter gives the place (or the grant) up."""
         try:
             await asyncio.shield(self._granted)
         except asyncio.CancelledError:
@@ -47,11 +84,30 @@ class Ticket:
             raise
 
     def cancel(self) -> None:
-        """Leave the queue (a no-op once granted)."""
+        """Leave the queue, or give back a grant nothing was sent with yet."""
         if self._governor is not None and not self._granted.done():
             self._governor._remove(self)
         if not self._granted.done():
             self._granted.cancel()
+        self.unused()
+
+    def usable(self) -> bool:
+        """Whether the grant may still be used: granted, not settled, and recent enough that
+        its request reaches the Horde before the governor stops counting it as on its way."""
+        grant, governor = self._grant, self._governor
+        if grant is None or governor is None or not grant.open:
+            return False
+        return governor._clock.monotonic() - grant.granted_at < governor.send_within
+
+    def answered(self) -> None:
+        """The request was sent and its answer (or failure) came back: it counts from now."""
+        if self._grant is not None and self._governor is not None:
+            self._governor._settle(self._grant, answered=True)
+
+    def unused(self) -> None:
+        """Nothing was sent with this grant (or no connection was made): give it back."""
+        if self._grant is not None and self._governor is not None:
+            self._governor._settle(self._grant, answered=False)
 
     def _set_position(self, position: int | None) -> None:
         if position == self.position:
@@ -68,7 +124,11 @@ Limits = tuple[tuple[int, float], ...]  # (grants allowed, window in seconds), m
 
 
 def earliest_grant(grants: Iterable[float], now: float, limits: Limits) -> float:
-    """The earliest time, from ``now``, one more grant fits every ``(limit, window)``."""
+    """The earliest time, from ``now``, one more grant fits every ``(limit, window)``.
+
+    ``grants`` are ascending; times after ``now`` (requests that may still arrive) count in
+    every window that reaches them.
+    """
     earliest = now
     times = list(grants)
     for limit, window in limits:
@@ -78,14 +138,20 @@ def earliest_grant(grants: Iterable[float], now: float, limits: Limits) -> float
     return earliest
 
 
+def budget_windows(per_second: float, per_minute: int, second: float, minute: float) -> Limits:
+    """The Horde's windows: ``n`` per ``n / per_second`` seconds (2/s: 2 per second; 0.5/s:
+    1 per 2 s) and ``per_minute`` per minute, the minute last (pruning)."""
+    n = max(1, int(per_second))
+    return ((n, second * n / per_second), (per_minute, minute))
+
+
 class SubmitGovernor:
     """Grants submit slots: at most ``per_second`` and ``per_minute``, round robin by user.
 
-    ``time_scale`` shrinks both windows (tests); ``slack`` widens them by a fraction, so
-    network jitter between our grant and the Horde's clock cannot make two windows overlap.
-    Grants are also spread evenly (one per ``1 s / per_second``) instead of leaving in
-    bursts: a burst of simultaneous requests reaches the Horde with uneven delays, which is
-    exactly what pushes one more request into the Horde's one-second window.
+    ``time_scale`` shrinks both windows (tests); ``slack`` widens them by a fraction, for
+    what no bound covers: the Horde's own idea of a window's edges. Grants are also spread
+    evenly (one per ``1 s / per_second``) instead of leaving in bursts, which keeps the
+    queue moving at a steady pace; safety comes from the windows alone (module docstring).
     """
 
     def __init__(
@@ -96,18 +162,20 @@ class SubmitGovernor:
         per_minute: int = 90,
         time_scale: float = 1.0,
         slack: float = 0.1,
+        hold: float = OPEN_HOLD,
+        send_within: float = SEND_WITHIN,
     ) -> None:
         if per_second <= 0 or per_minute < 1:
             raise ValueError("submit limits must be positive")
         self._clock = clock
         second = 1.0 * time_scale * (1 + slack)
-        self._limits: Limits = (
-            (1, second / per_second),  # even spacing; the minute window stays last (pruning)
-            # A fractional rate (e.g. 0.5/s) is enforced by the spacing above.
-            (max(1, int(per_second)), second),
-            (per_minute, 60.0 * time_scale * (1 + slack)),
-        )
-        self._grants: deque[float] = deque()  # monotonic times of recent grants
+        self._spacing = second / per_second
+        self._limits = budget_windows(per_second, per_minute, second, 60.0 * second)
+        self._fewest = min(limit for limit, _ in self._limits)
+        self.hold = hold
+        self.send_within = send_within
+        self._grants: list[Grant] = []  # recent grants, open or answered
+        self._last_grant = float("-inf")
         self._queues: OrderedDict[int, deque[Ticket]] = OrderedDict()  # round-robin order
         self._paused_until = 0.0
         self._wake = asyncio.Event()
@@ -183,24 +251,47 @@ class SubmitGovernor:
             depth += 1
 
     def _next_allowed(self, now: float) -> float:
-        """The earliest monotonic time a grant fits every window and the pause."""
-        while self._grants and self._grants[0] <= now - self._limits[-1][1]:
-            self._grants.popleft()
-        return max(self._paused_until, earliest_grant(self._grants, now, self._limits))
+        """The earliest monotonic time a grant fits every window, the spacing and the pause."""
+        earliest = max(self._paused_until, self._last_grant + self._spacing)
+        if len(self._grants) < self._fewest:
+            return max(now, earliest)  # no window can be full (keeps huge test limits cheap)
+        horizon = now - self._limits[-1][1]
+        self._grants = [g for g in self._grants if g.latest > horizon]
+        latest = sorted(g.latest for g in self._grants)
+        return max(earliest, earliest_grant(latest, now, self._limits))
 
-    async def _shared_wait(self) -> float:
-        """Seconds to wait for the other processes sharing the IP (none here); a subclass
-        reserves the slot in a shared store when this returns 0."""
-        return 0.0
+    async def _reserve_shared(self) -> tuple[float, object]:
+        """Reserve the slot among the processes sharing the IP: ``(0, key)`` when reserved,
+        else ``(seconds to wait, None)``. Nothing is shared here; a subclass overrides it."""
+        return 0.0, None
 
-    def _grant_next(self, now: float) -> None:
+    def _settle_shared(self, key: object, *, answered: bool) -> None:
+        """Tell the shared store how the grant reserved under ``key`` ended (subclass)."""
+
+    def _settle(self, grant: Grant, *, answered: bool) -> None:
+        """A grant ended: answered (it counts from now) or unused (it no longer counts)."""
+        if not grant.open:
+            return
+        grant.open = False
+        if answered:
+            grant.latest = self._clock.monotonic()
+        elif grant in self._grants:
+            self._grants.remove(grant)
+        if grant.key is not None:
+            self._settle_shared(grant.key, answered=answered)
+        self._wake.set()  # the windows may have room now
+
+    def _grant_next(self, granted_at: float, key: object) -> None:
         user_id, queue = next(iter(self._queues.items()))
         ticket = queue.popleft()
         # The user goes to the back of the rotation (or leaves it when nothing is left).
         del self._queues[user_id]
         if queue:
             self._queues[user_id] = queue
-        self._grants.append(now)
+        grant = Grant(granted_at, granted_at + self.hold, key)
+        self._grants.append(grant)
+        self._last_grant = granted_at
+        ticket._grant = grant
         ticket.position = None
         ticket._granted.set_result(None)
         self._renumber()
@@ -214,10 +305,13 @@ class SubmitGovernor:
             now = self._clock.monotonic()
             allowed = self._next_allowed(now)
             if allowed <= now:
-                shared = await self._shared_wait()
+                shared, key = await self._reserve_shared()
                 if shared <= 0:
-                    if self._queues:  # (a reserved slot left unused only slows others down)
-                        self._grant_next(self._clock.monotonic())
+                    if self._queues:
+                        # Its send deadline runs from before the reservation (Ticket.usable).
+                        self._grant_next(now, key)
+                    elif key is not None:  # nobody left to use it
+                        self._settle_shared(key, answered=False)
                     continue
                 allowed = now + shared
             await sleep_or_wake(self._clock, self._wake, allowed - now)

@@ -148,6 +148,7 @@ class GenerationService(Resumption):
                 (on_the_wire if job.submitting else queued).append(task)
         await settle(queued, 0.0)
         await settle(on_the_wire, self._close_grace)
+        await self._governor.close()  # again: the grants those submits just settled are stored
         await self._poller.close()
         await self._notifier.close(self._close_grace)
         self._live.clear()

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
-from bot.generation.governor import SubmitGovernor
+from bot.generation.governor import SubmitGovernor, Ticket
 from bot.generation.health import HordeHealth
 from bot.generation.live import LiveJob
 from bot.generation.state import GenerationRequest
@@ -32,6 +32,7 @@ from bot.webhooks.registry import WebhookRegistry
 
 if TYPE_CHECKING:
     from bot.horde import HordeClient
+    from bot.horde.models import RequestAsync
 
 __all__ = ["Submitter"]
 
@@ -86,9 +87,10 @@ class Submitter:
         failures = _Failures()
         front = False
         while not _ended(job):
-            if not await self._wait_for_slot(job, front=front):
+            ticket = await self._wait_for_slot(job, front=front)
+            if ticket is None:
                 return None  # cancelled while waiting for the slot
-            outcome = await self._attempt(job, request, apikey, failures)
+            outcome = await self._attempt(job, request, apikey, failures, ticket)
             if isinstance(outcome, str):
                 return outcome
             if outcome > 0:
@@ -96,8 +98,8 @@ class Submitter:
             front = True  # a retry keeps its place at the head of its user's queue
         return None
 
-    async def _wait_for_slot(self, job: LiveJob, *, front: bool) -> bool:
-        """Wait for the governor's ticket; False when the job ended meanwhile."""
+    async def _wait_for_slot(self, job: LiveJob, *, front: bool) -> Ticket | None:
+        """Wait for the governor's grant; None (grant given back) when the job ended meanwhile."""
         ticket = self._governor.enqueue(
             job.user_id, functools.partial(self._on_position, job), front=front
         )
@@ -106,27 +108,32 @@ class Submitter:
         await ticket.wait()
         record.submit_waited(self._clock.monotonic() - started)
         job.ticket, job.bot_position = None, None
-        return not _ended(job)
+        if _ended(job):
+            ticket.unused()
+            return None
+        return ticket
 
     async def _attempt(
-        self, job: LiveJob, request: GenerationRequest, apikey: str, failures: _Failures
+        self,
+        job: LiveJob,
+        request: GenerationRequest,
+        apikey: str,
+        failures: _Failures,
+        ticket: Ticket,
     ) -> str | float:
-        """One POST: the Horde's request id, or the seconds to wait before the next try.
+        """One POST with ``ticket``'s grant, which it settles: the Horde's request id, or the
+        seconds to wait before the next try.
 
         Raises the final :class:`~bot.horde.errors.HordeError`.
         """
         job.submitting = True
         self._publish(job)
+        if _stale(job, ticket):
+            job.submitting = False
+            return 0.0  # ask for a fresh slot, still first in the user's queue
         accepted = False
         try:
-            answer = await self._client.generate_async(
-                request.prompt,
-                params=dict(request.params) or None,
-                models=request.models,
-                apikey=apikey,
-                webhook=self._webhooks.open(job.id) if self._webhooks else None,
-                **request.submit_options(),
-            )
+            answer = await self._post(job, request, apikey)
         except RateLimited as exc:
             self._answered(job)
             failures.limited += 1
@@ -135,6 +142,7 @@ class Submitter:
                 raise
             return 0.0
         except HordeUnreachable as exc:
+            ticket.unused()  # no connection was made: nothing reached the Horde
             return self._unreachable(job, exc, failures)
         except HordeUnavailable as exc:
             failures.unavailable += 1
@@ -149,9 +157,20 @@ class Submitter:
             accepted = True
             return answer.id
         finally:
+            ticket.answered()  # whatever came back, the request counts from now (see governor)
             # An accepted job stays "submitting" until the caller has stored its id, so
             # a shutdown waits for that instead of losing the id.
             job.submitting = accepted
+
+    async def _post(self, job: LiveJob, request: GenerationRequest, apikey: str) -> RequestAsync:
+        return await self._client.generate_async(
+            request.prompt,
+            params=dict(request.params) or None,
+            models=request.models,
+            apikey=apikey,
+            webhook=self._webhooks.open(job.id) if self._webhooks else None,
+            **request.submit_options(),
+        )
 
     def _unreachable(self, job: LiveJob, exc: HordeUnreachable, failures: _Failures) -> float:
         """Nothing was sent: the job stays pending and waits for the Horde (no limit)."""
@@ -171,6 +190,15 @@ class Submitter:
     def _on_position(self, job: LiveJob, position: int) -> None:
         job.bot_position = position
         self._publish(job)
+
+
+def _stale(job: LiveJob, ticket: Ticket) -> bool:
+    """Whether the grant came too long ago to be used (the process stalled): given back."""
+    if ticket.usable():
+        return False
+    ticket.unused()
+    log.warning("the submit slot of job %s expired before it was used; waiting again", job.id)
+    return True
 
 
 def _ended(job: LiveJob) -> bool:

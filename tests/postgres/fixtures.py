@@ -50,11 +50,7 @@ async def postgres_database(postgres_server: PostgresServer) -> AsyncIterator[st
         name = postgres_server.spare_databases.pop()
     else:
         name = f"test_{next(_database_numbers)}"
-        admin = await asyncpg.connect(postgres_server.url("postgres"))
-        try:
-            await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
-        finally:
-            await admin.close()
+        await postgres_server.create_database(name)
     yield postgres_server.url(name)
     await _empty(postgres_server.url(name))
     postgres_server.spare_databases.append(name)

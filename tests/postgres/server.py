@@ -77,6 +77,17 @@ class PostgresServer:
     def url(self, database: str) -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
 
+    async def create_database(self, name: str) -> str:
+        """Create an empty database ``name``; its URL."""
+        import asyncpg  # here: the server itself needs no client library
+
+        admin = await asyncpg.connect(self.url("postgres"))
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        finally:
+            await admin.close()
+        return self.url(name)
+
     @classmethod
     def start(cls) -> PostgresServer:
         initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
