@@ -8,12 +8,14 @@ import functools
 import hashlib
 import json
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
 import discord
 from discord.ext import commands
 
+from bot.errors import new_error_id
 from bot.generation.state import JobRecord
 from bot.policy import choose_key
 from bot.services import Services
@@ -117,6 +119,22 @@ class HordeBot(commands.AutoShardedBot):
     async def on_ready(self) -> None:
         assert self.user is not None
         log.info("Logged in as %s (id %s) in %d guilds", self.user, self.user.id, len(self.guilds))
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        """An event handler raised: log it once, with its traceback, under an error id.
+
+        Replaces discord.py's "Ignoring exception in ..." record, which has no id. The event's
+        arguments are left out: a message or an interaction may carry member text or a token.
+        """
+        error_id = new_error_id()
+        # discord.py calls this from inside its ``except`` block: the exception is current.
+        log.error(
+            "Unexpected error %s in the %s event handler",
+            error_id,
+            event_method,
+            exc_info=sys.exc_info(),
+            extra={"error_id": error_id},
+        )
 
     def _owns_job(self, record: JobRecord) -> bool:
         """Jobs of other processes' shards are theirs to resume (see :mod:`bot.sharding`)."""
