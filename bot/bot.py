@@ -24,6 +24,7 @@ from bot.tree import HordeCommandTree
 from bot.ui.frontends import FrontEnds
 from bot.ui.job_buttons import JOB_BUTTONS
 from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
+from bot.ui.stale_components import StaleComponentAnswerer
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,9 @@ class HordeBot(commands.AutoShardedBot):
         # One front end per job kind, registered by bot.app (the job-kind seam).
         self.front_ends = FrontEnds(services.generations)
         self._heartbeat_task: asyncio.Task[None] | None = None
+        # Presses on menus whose in-memory view is gone get a plain answer, not a failure.
+        self.stale_components = StaleComponentAnswerer()
+        self.stale_components.install(self)
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(*JOB_BUTTONS)
@@ -189,6 +193,10 @@ class HordeBot(commands.AutoShardedBot):
                     path.parent.mkdir(parents=True, exist_ok=True)
                     path.touch()
             await asyncio.sleep(HEARTBEAT_SECONDS)
+
+    def clear(self) -> None:
+        super().clear()  # a new view store: watch it too
+        self.stale_components.install(self)
 
     async def close(self) -> None:
         if self._heartbeat_task is not None:
