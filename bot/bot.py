@@ -22,6 +22,7 @@ from bot.services import Services
 from bot.sharding import runs_guild
 from bot.tree import HordeCommandTree
 from bot.ui.frontends import FrontEnds
+from bot.ui.invoker_view import retire_live_views
 from bot.ui.job_buttons import JOB_BUTTONS
 from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
 from bot.ui.stale_components import StaleComponentAnswerer
@@ -47,6 +48,9 @@ EXTENSIONS: tuple[str, ...] = (
 )
 
 HEARTBEAT_SECONDS = 30.0
+# On a graceful close, how long greying out the menus still open may take (a slice of the
+# third of SHUTDOWN_TIMEOUT_SECONDS left for the gateway and the database).
+MENU_RETIRE_SECONDS = 2.0
 
 # The bot has no voice features: silence discord.py's start-up warnings about voice libraries.
 discord.VoiceClient.warn_nacl = False
@@ -93,6 +97,7 @@ class HordeBot(commands.AutoShardedBot):
         # Presses on menus whose in-memory view is gone get a plain answer, not a failure.
         self.stale_components = StaleComponentAnswerer()
         self.stale_components.install(self)
+        self.menu_retire_grace = MENU_RETIRE_SECONDS
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(*JOB_BUTTONS)
@@ -201,6 +206,10 @@ class HordeBot(commands.AutoShardedBot):
     async def close(self) -> None:
         if self._heartbeat_task is not None:
             self._heartbeat_task.cancel()
+        if not self.is_closed():
+            retired = await retire_live_views(self, self.menu_retire_grace)
+            if retired:
+                log.info("Greyed out %d open menus before closing", retired)
         await super().close()
 
 

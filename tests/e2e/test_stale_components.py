@@ -3,13 +3,14 @@ interaction failed"; live views, job buttons and the worker panel answer as befo
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
 
 from bot.ui.stale_components import STALE_FORM
 from tests.e2e.botkit import World, bot_running, log_in, make_world
-from tests.e2e.test_workers import add_workers, listing, turn
+from tests.e2e.test_workers import add_workers, button, listing, turn
 from tests.e2e.test_workers_manage import after, open_panel
 from tests.fakes.discord import FakeDiscord, FakeInteraction
 from tests.fakes.horde import FakeHorde
@@ -35,6 +36,7 @@ async def test_after_a_restart_old_menus_say_so_and_the_panel_still_works(
     worker.maintenance = True
     async with bot_running(discord_fake, fake_horde, tmp_path, COG) as first:
         world.bot = first
+        first.menu_retire_grace = 0.0  # stops as a crash would: the menus stay as they are
         await log_in(first, world.alice, alice)
         pager = await listing(discord_fake, world)
         panel = await open_panel(discord_fake, world, worker.id)
@@ -62,6 +64,22 @@ async def test_after_a_restart_old_menus_say_so_and_the_panel_still_works(
     assert panel_press.response_type != 4
     assert panel_press.followups() == []
     assert discord_fake.unhandled == []
+
+
+async def test_a_graceful_close_greys_out_the_open_menus(
+    discord_fake: FakeDiscord, fake_horde: FakeHorde, tmp_path: Path
+) -> None:
+    world = make_world(discord_fake)
+    add_workers(fake_horde, 23)
+    async with bot_running(discord_fake, fake_horde, tmp_path, COG) as bot:
+        world.bot = bot
+        pager = await listing(discord_fake, world)
+        assert not button(pager, "Next").get("disabled")
+        page = copy.deepcopy(pager.embeds)
+    shown = discord_fake.messages[pager.id]
+    assert button(shown, "Previous").get("disabled") is True
+    assert button(shown, "Next").get("disabled") is True
+    assert shown.embeds == page  # the page itself is unchanged
 
 
 @pytest.mark.usefixtures("bot")
