@@ -12,10 +12,7 @@ import discord
 import pytest
 
 from bot.ui.discord_internals import answered_command, watch_unhandled
-
-CHANNEL_ID = 10
-MESSAGE_ID = 20
-USER = {"id": "30", "username": "alice", "discriminator": "0", "avatar": None}
+from tests.unit.ui.discord_payloads import MESSAGE_ID, USER, interaction, message_payload
 
 
 class Pressed(discord.ui.View):
@@ -44,49 +41,6 @@ class JobLike(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"dyn:(?P
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         type(self).presses += 1
-
-
-def message_payload(**extra: Any) -> dict[str, Any]:
-    button = {"type": 2, "style": 1, "label": "Go", "custom_id": "live"}
-    dynamic = {"type": 2, "style": 1, "label": "Dyn", "custom_id": "dyn:7"}
-    return {
-        "id": str(MESSAGE_ID),
-        "channel_id": str(CHANNEL_ID),
-        "type": 0,
-        "author": USER,
-        "content": "",
-        "timestamp": "2026-12-06T05:00:00+00:00",
-        "edited_timestamp": None,
-        "tts": False,
-        "mention_everyone": False,
-        "mentions": [],
-        "mention_roles": [],
-        "attachments": [],
-        "embeds": [],
-        "components": [{"type": 1, "components": [button, dynamic]}],
-        "pinned": False,
-        "flags": 0,
-        **extra,
-    }
-
-
-def interaction(client: discord.Client, kind: int, data: dict[str, Any]) -> Any:
-    payload = {
-        "id": "40",
-        "application_id": "50",
-        "type": kind,
-        "token": "not-a-real-token",
-        "version": 1,
-        "data": data,
-        "channel_id": str(CHANNEL_ID),
-        "user": USER,
-        "message": message_payload(),
-        "locale": "en-US",
-        "entitlements": [],
-        "authorizing_integration_owners": {},
-        "attachment_size_limit": 1024,
-    }
-    return discord.Interaction(data=payload, state=client._connection)  # type: ignore[arg-type]
 
 
 def press(client: discord.Client, custom_id: str) -> Any:
