@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import sys
 
 import discord
@@ -19,6 +18,7 @@ from bot import metrics
 from bot.app import open_bot
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.config import ConfigError, Settings, load_settings
+from bot.errors import new_error_id
 from bot.logging_setup import setup_logging
 from bot.secrets import UndecryptableSecret
 from bot.shutdown import ShutdownSignals
@@ -28,7 +28,6 @@ from bot.startup import (
     StartupRetry,
     describe_discord_fault,
 )
-from bot.tree import ERROR_ID_BYTES
 
 log = logging.getLogger("bot")
 
@@ -115,7 +114,7 @@ def _report(exc: Exception) -> int:
     if isinstance(exc, DiscordUnreachableError):
         log.error("%s", exc)
         return EXIT_UNREACHABLE
-    error_id = secrets.token_hex(ERROR_ID_BYTES)
+    error_id = new_error_id()
     log.critical(
         "Unexpected error %s stopped the bot", error_id, exc_info=exc, extra={"error_id": error_id}
     )

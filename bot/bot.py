@@ -8,20 +8,24 @@ import functools
 import hashlib
 import json
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
 import discord
 from discord.ext import commands
 
+from bot.errors import new_error_id
 from bot.generation.state import JobRecord
 from bot.policy import choose_key
 from bot.services import Services
 from bot.sharding import runs_guild
 from bot.tree import HordeCommandTree
 from bot.ui.frontends import FrontEnds
+from bot.ui.invoker_view import retire_live_views
 from bot.ui.job_buttons import JOB_BUTTONS
 from bot.ui.pacing import DEFAULT_EDIT_INTERVAL
+from bot.ui.stale_components import StaleComponentAnswerer
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,9 @@ EXTENSIONS: tuple[str, ...] = (
 )
 
 HEARTBEAT_SECONDS = 30.0
+# On a graceful close, how long greying out the menus still open may take (a slice of the
+# third of SHUTDOWN_TIMEOUT_SECONDS left for the gateway and the database).
+MENU_RETIRE_SECONDS = 2.0
 
 # The bot has no voice features: silence discord.py's start-up warnings about voice libraries.
 discord.VoiceClient.warn_nacl = False
@@ -87,6 +94,10 @@ class HordeBot(commands.AutoShardedBot):
         # One front end per job kind, registered by bot.app (the job-kind seam).
         self.front_ends = FrontEnds(services.generations)
         self._heartbeat_task: asyncio.Task[None] | None = None
+        # Presses on menus whose in-memory view is gone get a plain answer, not a failure.
+        self.stale_components = StaleComponentAnswerer()
+        self.stale_components.install(self)
+        self.menu_retire_grace = MENU_RETIRE_SECONDS
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(*JOB_BUTTONS)
@@ -117,6 +128,22 @@ class HordeBot(commands.AutoShardedBot):
     async def on_ready(self) -> None:
         assert self.user is not None
         log.info("Logged in as %s (id %s) in %d guilds", self.user, self.user.id, len(self.guilds))
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        """An event handler raised: log it once, with its traceback, under an error id.
+
+        Replaces discord.py's "Ignoring exception in ..." record, which has no id. The event's
+        arguments are left out: a message or an interaction may carry member text or a token.
+        """
+        error_id = new_error_id()
+        # discord.py calls this from inside its ``except`` block: the exception is current.
+        log.error(
+            "Unexpected error %s in the %s event handler",
+            error_id,
+            event_method,
+            exc_info=sys.exc_info(),
+            extra={"error_id": error_id},
+        )
 
     def _owns_job(self, record: JobRecord) -> bool:
         """Jobs of other processes' shards are theirs to resume (see :mod:`bot.sharding`)."""
@@ -172,9 +199,17 @@ class HordeBot(commands.AutoShardedBot):
                     path.touch()
             await asyncio.sleep(HEARTBEAT_SECONDS)
 
+    def clear(self) -> None:
+        super().clear()  # a new view store: watch it too
+        self.stale_components.install(self)
+
     async def close(self) -> None:
         if self._heartbeat_task is not None:
             self._heartbeat_task.cancel()
+        if not self.is_closed():
+            retired = await retire_live_views(self, self.menu_retire_grace)
+            if retired:
+                log.info("Greyed out %d open menus before closing", retired)
         await super().close()
 
 

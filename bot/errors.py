@@ -7,6 +7,16 @@ answers the interaction in plain words, whatever state the interaction is in.
 
 from __future__ import annotations
 
+import secrets
+
+# 8 hex characters: short enough for a member to quote, unique enough to find one traceback.
+ERROR_ID_BYTES = 4
+
+
+def new_error_id() -> str:
+    """A fresh id tying what a member or operator sees to the one log record of a fault."""
+    return secrets.token_hex(ERROR_ID_BYTES)
+
 
 class UserFacingError(Exception):
     """An error whose message is safe and meant to be shown to the member as is."""

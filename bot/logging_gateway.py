@@ -23,21 +23,18 @@ from __future__ import annotations
 import errno
 import logging
 import re
-import secrets
 import ssl
 from dataclasses import dataclass
 
 import aiohttp
 import discord
 
+from bot.errors import new_error_id
 from bot.logging_setup import RAISED_EXCEPTION, scrub_record
 from bot.startup import DISCORD_UNREACHABLE, connect_reason
 
 __all__ = ["GatewayReconnectFilter", "describe_gateway_fault", "install_gateway_log_filter"]
 
-# The same length as the command tree's error ids (bot.tree.ERROR_ID_BYTES; not imported: the
-# tree module pulls in the command framework, and logging is set up before it is needed).
-ERROR_ID_BYTES = 4
 # launch_shard sleeps this long between attempts, a constant its record does not carry.
 LAUNCH_RETRY_SECONDS = 5.0
 
@@ -131,7 +128,7 @@ class GatewayReconnectFilter(logging.Filter):
                 f"{what} is down ({describe_gateway_fault(error)}); {when}.",
             )
             return logging.getLogger(record.name).isEnabledFor(logging.WARNING)
-        error_id = secrets.token_hex(ERROR_ID_BYTES)
+        error_id = new_error_id()
         record.error_id = error_id
         _set_message(record, logging.ERROR, f"Unexpected error {error_id} in the {what}; {when}.")
         return True

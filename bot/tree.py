@@ -15,7 +15,6 @@ Order of handling in :meth:`HordeCommandTree.on_error`:
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +22,7 @@ import discord
 from discord import app_commands
 
 from bot import metrics
-from bot.errors import BlockedMember, UserFacingError
+from bot.errors import BlockedMember, UserFacingError, new_error_id
 from bot.horde.errors import HordeError
 from bot.policy import ensure_not_blocked
 from bot.reach import rules_guild_id
@@ -95,7 +94,6 @@ class HordeCommandTree(app_commands.CommandTree[Any]):
 
 
 UNEXPECTED_PREFIX = "Something went wrong on my side"
-ERROR_ID_BYTES = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +114,7 @@ def explain(error: BaseException) -> ErrorAnswer:
         known = describe_check_failure(error)
         if known is not None:
             return ErrorAnswer(known)
-    error_id = secrets.token_hex(ERROR_ID_BYTES)
+    error_id = new_error_id()
     return ErrorAnswer(
         f"{UNEXPECTED_PREFIX} (error id `{error_id}`). It has been logged.", error_id
     )

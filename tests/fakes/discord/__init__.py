@@ -72,6 +72,8 @@ Shards (gateway.py, gateway_session.py): FakeDiscord(shard_count=N) or gateway.s
 ``FakeMessage`` (models.py): id, channel_id, author_id, content, embeds, components, attachments
   (FakeAttachment: filename, data), flags, ephemeral, loading, allowed_mentions,
   message_reference, deleted, edits, history (a snapshot per version); buttons(), text().
+  A message answering an interaction is sent to the bot with ``interaction_metadata`` and the
+  older ``interaction`` (its ``name`` is the command's, subcommands included: "workers list").
 Discord behaviours emulated: 2000-char content, embed limits (4096/256/25/6000/10), 5 action rows
   → 400 code 50035; empty message → 50006; second ack → 40060; the first followup after a
   deferral replaces the "thinking…" message; bot messages are echoed as MESSAGE_CREATE.

@@ -118,6 +118,28 @@ def base_payload(state: FakeState, ia: FakeInteraction) -> dict[str, Any]:
     return data
 
 
+def origin_fields(ia: FakeInteraction) -> dict[str, Any]:
+    """What a message answering ``ia`` says about it: ``interaction_metadata`` and the older
+    ``interaction`` (whose ``name`` is the command's, subcommands included: "workers list")."""
+    user = ia.user.payload()
+    metadata: dict[str, Any] = {"id": str(ia.id), "type": ia.type, "user": user}
+    metadata["authorizing_integration_owners"] = {} if ia.reach is None else ia.reach.owners
+    legacy = {"id": str(ia.id), "type": ia.type, "name": command_path(ia), "user": user}
+    return {"interaction_metadata": metadata, "interaction": legacy}
+
+
+def command_path(ia: FakeInteraction) -> str:
+    """The command's name with its subcommand group and subcommand ("" for a component)."""
+    if ia.type != APPLICATION_COMMAND:
+        return ""
+    parts = [ia.data["name"]]
+    options = ia.data.get("options") or []
+    while options and options[0].get("type") in (1, 2):  # subcommand, subcommand group
+        parts.append(options[0]["name"])
+        options = options[0].get("options") or []
+    return " ".join(parts)
+
+
 def find_component(msg: FakeMessage, label: str | None, custom_id: str | None) -> dict[str, Any]:
     """The clickable component with this label or custom_id (ValueError when absent/disabled)."""
     for comp in msg.iter_components():

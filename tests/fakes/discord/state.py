@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tests.fakes.discord.errors import ApiError, unknown
+from tests.fakes.discord.interactions import origin_fields
 from tests.fakes.discord.message_changes import MessageChanges
 from tests.fakes.discord.models import (
     DEFAULT_BOT_PERMISSIONS,
@@ -296,4 +297,8 @@ class FakeState(MessageChanges):
 
     def message_payload(self, msg: FakeMessage) -> dict[str, Any]:
         author = self.users.get(msg.author_id, self.bot_user)
-        return msg.payload(author, self.cdn_url)
+        data = msg.payload(author, self.cdn_url)
+        origin = None if msg.interaction_id is None else self.interactions.get(msg.interaction_id)
+        if origin is not None:
+            data.update(origin_fields(origin))
+        return data
