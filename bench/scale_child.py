@@ -23,6 +23,7 @@ from typing import Any
 import aiohttp
 from cryptography.fernet import Fernet
 
+from bench import replay
 from bench.hordeproc import BENCH_KEY, MODEL, HordeProcess
 from bot.generation import GenerationRequest, GenerationService, JobSnapshot, Poller, SubmitGovernor
 from bot.generation.repository import JobRepository
@@ -43,6 +44,7 @@ class Tally:
         self.statements = 0  # SQL statements the job store ran
         self.handoffs = 0  # calls handed to aiosqlite's thread (each wakes the event loop)
         self.requests: Counter[str] = Counter()
+        self.sent: list[tuple[float, str]] = []  # (monotonic time, method) of each request
 
     def count_statement(self, _sql: str) -> None:
         self.statements += 1
@@ -62,6 +64,7 @@ class Tally:
 
         async def start(_s: aiohttp.ClientSession, _c: SimpleNamespace, params: Any) -> None:
             self.requests[params.method] += 1
+            self.sent.append((time.monotonic(), params.method))
 
         trace.on_request_start.append(start)
         return trace
@@ -153,6 +156,7 @@ async def engine_run(base_url: str, horde: HordeProcess, n: int, window: float) 
             rss0 = rss_bytes()
             statements0, handoffs0 = tally.statements, tally.handoffs
             cpu0, main0 = time.process_time(), time.thread_time()
+            sent_from, started = len(tally.sent), time.monotonic()
             await submit_all(service, n, tally)
             await wait_for(lambda: poller.tracked == n, 60 + n / 20)
             rss1 = rss_bytes()
@@ -182,6 +186,7 @@ async def engine_run(base_url: str, horde: HordeProcess, n: int, window: float) 
         "sql_statements": statements,
         "sqlite_handoffs": handoffs,
         "requests": dict(tally.requests - warm_requests),
+        "sent": [(at - started, method) for at, method in tally.sent[sent_from:]],
         "updates": tally.updates,
     }
 
@@ -226,6 +231,10 @@ async def main(n: int, window: float) -> None:
         result["bare_cpu"] = await bare_run(
             horde.base_url, requests.get("POST", 0), requests.get("GET", 0)
         )
+        result["bare_timed_cpu"] = await replay.timed(
+            horde.base_url, result["sent"], Tally().trace()
+        )
+    del result["sent"]
     print(json.dumps(result), flush=True)
 
 
