@@ -21,7 +21,7 @@ import aiohttp
 from prometheus_client import Counter
 
 from bot.metrics import definitions as m
-from bot.metrics.paths import discord_route, horde_endpoint
+from bot.metrics.paths import discord_family, discord_route, horde_endpoint
 from bot.metrics.record import child, enable, shard
 
 _Hook = Callable[[aiohttp.ClientSession, SimpleNamespace, Any], Awaitable[None]]
@@ -113,7 +113,7 @@ async def _discord_answered(
     status = params.response.status
     child(m.DISCORD_REQUESTS, shard(), params.method, route, str(status)).inc()
     elapsed = time.perf_counter() - ctx.started
-    child(m.DISCORD_LATENCY, shard(), params.method, route).observe(elapsed)
+    child(m.DISCORD_LATENCY, shard(), discord_family(route)).observe(elapsed)
     if status == 429:
         scope = params.response.headers.get("X-RateLimit-Scope", "")
         child(
