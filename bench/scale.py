@@ -88,17 +88,15 @@ def rows_for(result: dict[str, Any]) -> list[Row]:
 
 
 SCALE_CPU_WHY = (
-    "each generation now costs 7 SQL statements in about 6.5 SQLite-thread hand-offs (one "
-    "aiosqlite call per statement, the status writes of one poll round in one executemany; "
-    "before issue 16, 12 hand-offs for 7 statements in the quick run that now needs 5 for "
-    "6), which cut the CPU per generation by about a quarter at 1 000 and 2 000 in flight. "
-    "Fitting cost = v + F/N over the three sizes gives a fixed cost F of about 0.2 CPU-s per "
-    "run (scheduler and worker tasks, the SQLite thread, the lag monitor's share that is "
-    "subtracted as an estimate) and v of about 2.8 ms per generation; the bare loop costs "
-    "0.7-1.0 ms, so < 3x needs v under about 2.2 ms even with F = 0: the per-generation work "
-    "beyond HTTP (status parsing, JSON of stored statuses, snapshots to the listener) would "
-    "have to shrink by a further quarter. Single runs on this shared machine swing by a "
-    "factor of up to two (see the A/B pairs in docs/performance.md)."
+    "each generation costs 6 SQL statements in about 6.7 SQLite-thread hand-offs (count, "
+    "insert, Horde id, one status write, end, delivery), and at this size nearly every one "
+    "arrives alone: a hand-off that wakes the idle SQLite thread and then the idle loop "
+    "costs about 180-230 µs of CPU on this machine against 45 µs back to back, so they are "
+    "about 1.3 ms of the engine's figure. What would meet it: fewer writes per generation "
+    "(e.g. the first queued status not written, the delivery mark joined to the end "
+    "when the listener answers at once), which trades away what a restart can show, or "
+    "writes on the event-loop thread without a hand-off. Single runs on this shared "
+    "machine swing by a factor of up to two (see the A/B pairs in docs/performance.md)."
 )
 
 
@@ -123,11 +121,11 @@ async def run(quick: bool) -> tuple[list[Row], list[str]]:
         "most are sent alone after an idle pause, which costs about three times a request "
         "sent back to back on this machine (the loop, the socket and the server wake for "
         "it): the timed replay pays that too. The same requests back to back, 4 at a time "
-        "(the baseline before issue 16's second session), are shown beside it. Lag: how late a 10 ms sleep wakes, p99 over "
-        f"{window:g} s with all N in flight vs the same process idle once all are delivered "
-        "(the machine is shared, so single windows are noisy). The submit governor's limits "
-        "are raised so N requests reach the Horde at once. CPU ratios move between runs on "
-        "a shared machine: four full runs while this benchmark was written gave 2.7-3.9x at "
-        "1 000 and 2 000, so the < 3x target is borderline, not comfortably met."
+        "(the baseline before issue 16's second session), are shown beside it. Lag: how "
+        f"late a 10 ms sleep wakes, p99 over {window:g} s with all N in flight vs the same "
+        "process idle once all are delivered (the machine is shared, so single windows are "
+        "noisy). The submit governor's limits are raised so N requests reach the Horde at "
+        "once. CPU ratios move between runs on a shared machine (A/B pairs in "
+        "docs/performance.md)."
     )
     return rows, [note]

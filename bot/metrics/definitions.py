@@ -27,7 +27,7 @@ from bot import __version__
 
 # No ``*_created`` sample beside every counter and histogram: Prometheus does not use them
 # (they are an OpenMetrics extra), and each series costs every scrape (performance.md §6).
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 REGISTRY = CollectorRegistry(auto_describe=True)
 ProcessCollector(registry=REGISTRY)  # CPU seconds, memory, open fds of this process
 PlatformCollector(registry=REGISTRY)

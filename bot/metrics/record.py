@@ -48,7 +48,7 @@ def enabled() -> bool:
 
 def child(metric: Any, *labels: str) -> Any:
     """``metric.labels(*labels)``, looked up once per label set."""
-    key = (id(metric), *labels)  # the metrics live as long as the process
+    key: tuple[int | str, ...] = (id(metric), *labels)  # metrics live as long as the process
     found = _children.get(key)
     if found is None:
         found = _children[key] = metric.labels(*labels)
