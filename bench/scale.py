@@ -45,7 +45,8 @@ def rows_for(result: dict[str, Any]) -> list[Row]:
     n = int(result["n"])
     growth = (result["rss1"] - result["rss0"]) / n * 1000 / MB
     engine = result["engine_cpu"] / n
-    bare = result["bare_cpu"] / n
+    back_to_back = result["bare_cpu"] / n
+    bare = result.get("bare_timed_cpu", result["bare_cpu"]) / n
     requests = result["requests"]
     per_gen = sum(requests.values()) / n
     sql = result["sql_statements"] / n
@@ -69,11 +70,20 @@ def rows_for(result: dict[str, Any]) -> list[Row]:
             f"{engine * 1000:.2f} ms ({per_gen:.1f} Horde requests, {sql:.1f} SQL statements "
             f"in {handoffs:.1f} SQLite-thread hand-offs each; {main_share:.0%} on the "
             "event-loop thread)",
-            f"bare aiohttp, same requests: {bare * 1000:.2f} ms",
-            engine / bare if bare else None,
+            f"bare aiohttp, same requests back to back: {back_to_back * 1000:.2f} ms",
+            engine / back_to_back if back_to_back else None,
             "< 3x",
-            engine / bare < 3 if bare else None,
+            engine / back_to_back < 3 if back_to_back else None,
             SCALE_CPU_WHY,
+        ),
+        Row(
+            "3",
+            f"CPU per generation against the same requests at the same times, {n} generations",
+            f"{engine * 1000:.2f} ms",
+            f"bare aiohttp, each request sent when the engine sent its own: {bare * 1000:.2f} ms",
+            engine / bare if bare else None,
+            "— (reported: what the schedule itself costs)",
+            None,
         ),
         Row(
             "3",
@@ -89,17 +99,16 @@ def rows_for(result: dict[str, Any]) -> list[Row]:
 
 
 SCALE_CPU_WHY = (
-    "each generation now costs 7 SQL statements in about 6.5 SQLite-thread hand-offs (one "
-    "aiosqlite call per statement, the status writes of one poll round in one executemany; "
-    "before issue 16, 12 hand-offs for 7 statements in the quick run that now needs 5 for "
-    "6), which cut the CPU per generation by about a quarter at 1 000 and 2 000 in flight. "
-    "Fitting cost = v + F/N over the three sizes gives a fixed cost F of about 0.2 CPU-s per "
-    "run (scheduler and worker tasks, the SQLite thread, the lag monitor's share that is "
-    "subtracted as an estimate) and v of about 2.8 ms per generation; the bare loop costs "
-    "0.7-1.0 ms, so < 3x needs v under about 2.2 ms even with F = 0: the per-generation work "
-    "beyond HTTP (status parsing, JSON of stored statuses, snapshots to the listener) would "
-    "have to shrink by a further quarter. Single runs on this shared machine swing by a "
-    "factor of up to two (see the A/B pairs in docs/performance.md)."
+    "each generation costs 6 SQL statements in about 6.7 SQLite-thread hand-offs (count, "
+    "insert, Horde id, one status write, end, delivery), and at this size nearly every one "
+    "arrives alone: a hand-off that wakes the idle SQLite thread and then the idle loop "
+    "costs about 180-230 µs of CPU on this machine against 45 µs back to back, so they are "
+    "about 1.3 ms of the engine's figure. What would meet it: fewer writes per generation "
+    "(e.g. the first queued status not written, the delivery mark joined to the end "
+    "when the listener answers at once), which trades away what a restart can show, or "
+    "writes on the event-loop thread without a hand-off. Against the same requests sent at "
+    "the engine's own moments (the next row) the ratio is under 3x. Single runs on this shared "
+    "machine swing by a factor of up to two (see the A/B pairs in docs/performance-history.md)."
 )
 
 
@@ -115,14 +124,22 @@ async def run(quick: bool) -> tuple[list[Row], list[str]]:
         "Horde runs in another process with paused workers, so every generation stays queued "
         "until released. Memory is RSS after gc before submitting vs once all N are submitted "
         "and polled. CPU is process time (threads included) from the first submit to the last "
-        "delivery, less the lag monitor's share (the process's CPU rate while idle with the "
-        f"monitor running × the {window:g} s window), against a bare aiohttp loop (4 "
-        "concurrent, json decoded) making the same number of submits and status reads to the "
-        "same server. Lag: how late a 10 ms sleep wakes, p99 over "
-        f"{window:g} s with all N in flight vs the same process idle once all are delivered "
-        "(the machine is shared, so single windows are noisy). The submit governor's limits "
-        "are raised so N requests reach the Horde at once. CPU ratios move between runs on "
-        "a shared machine: four full runs while this benchmark was written gave 2.7-3.9x at "
-        "1 000 and 2 000, so the < 3x target is borderline, not comfortably met."
+        "delivery (after one untimed generation: a process pays its first-use costs, such "
+        "as building the Horde models, once), less the lag monitor's share (the process's "
+        f"CPU rate while idle with the monitor running × the {window:g} s window), against a "
+        "bare aiohttp loop (json decoded) making the same submits and status reads to the "
+        "same server back to back, 4 at a time: the target's baseline. A second row replays "
+        "the same requests, each sent at the moment the engine sent its own (offset from the "
+        "first submit): the production schedule spreads a hundred jobs' polls over seconds, "
+        "so most are sent alone after an idle pause, which costs about three times a request "
+        "sent back to back on this machine (the loop, the socket and the server wake for it). "
+        "That row shows how much of the gap is the schedule rather than the engine's own "
+        "work; the target is judged against the back-to-back loop, as when it was set. "
+        "Lag: how "
+        f"late a 10 ms sleep wakes, p99 over {window:g} s with all N in flight vs the same "
+        "process idle once all are delivered (the machine is shared, so single windows are "
+        "noisy). The submit governor's limits are raised so N requests reach the Horde at "
+        "once. CPU ratios move between runs on a shared machine (A/B pairs in "
+        "docs/performance-history.md)."
     )
     return rows, [note]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.metrics import definitions
+from bot.metrics import definitions, record
+
+record.enable()  # in-process tests read what the engine records (the bot does: METRICS_LISTEN)
 
 
 def metric_value(text: str, name: str, **labels: str) -> float:

@@ -24,7 +24,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.clock import SYSTEM_CLOCK, Clock
-from bot.generation.waiting import sleep_or_wake
+from bot.generation.waiting import Alarm
 from bot.horde.errors import HordeError, HordeUnavailable, NotFound, RateLimited
 from bot.horde.polling import PollPolicy, PollSchedule
 from bot.logging_setup import log_as_job
@@ -110,7 +110,10 @@ class Poller:
         self._entries: dict[int, _Entry] = {}
         self._heap: list[tuple[float, int, int]] = []  # (due, seq, key)
         self._seq = itertools.count()
-        self._wake = asyncio.Event()
+        self._wake = Alarm(clock)
+        # When the scheduler wakes by itself (monotonic; inf: only when woken). A poll due
+        # later than that needs no wake-up: the scheduler looks at the heap then anyway.
+        self._sleeping_until = float("inf")
         self._due: asyncio.Queue[_Entry] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -193,7 +196,9 @@ class Poller:
         record.poll_scheduled(entry.due - now)
         entry.seq = next(self._seq)
         heapq.heappush(self._heap, (entry.due, entry.seq, entry.key))
-        self._wake.set()
+        if entry.due < self._sleeping_until:
+            self._sleeping_until = entry.due
+            self._wake.ring()
 
     async def _schedule_loop(self) -> None:
         while True:
@@ -205,9 +210,11 @@ class Poller:
                 if entry is not None and entry.seq == seq:  # stale heap items are skipped
                     self._due.put_nowait(entry)
             if not self._heap:
-                await self._wake.wait()
+                self._sleeping_until = float("inf")
+                await self._wake.sleep(None)
                 continue
-            await sleep_or_wake(self._clock, self._wake, self._heap[0][0] - now)
+            self._sleeping_until = self._heap[0][0]
+            await self._wake.sleep(self._sleeping_until - now)
 
     async def _worker(self) -> None:
         while True:

@@ -83,35 +83,33 @@ class JobRepository:
         """Store a new job in state ``pending``; returns its local id."""
         reply = request.reply
         token = reply.interaction_token
-        async with self._db.transaction() as tx:
-            row = await tx.fetchone(
-                "INSERT INTO generations (kind, state, user_id, guild_id, channel_id, "
-                "application_id, interaction_token, message_id, private, issued_at, prompt, "
-                "params, models, options, context, created_at, dm_fallback, payer) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (
-                    JobKind(request.kind).value,
-                    JobState.PENDING.value,
-                    request.user_id,
-                    request.guild_id,
-                    reply.channel_id,
-                    reply.application_id,
-                    self._vault.encrypt(token) if token else None,
-                    reply.message_id,
-                    int(reply.private),
-                    reply.issued_at,
-                    request.prompt,
-                    dumps(dict(request.params)),
-                    dumps(list(request.models)),
-                    dumps(request.submit_options()),
-                    dumps(dict(request.context)),
-                    now,
-                    int(reply.dm_fallback),
-                    request.payer.value if request.payer else None,
-                ),
-            )
-        assert row is not None
-        return int(row["id"])
+        rows = await self._db.write_returning(
+            "INSERT INTO generations (kind, state, user_id, guild_id, channel_id, "
+            "application_id, interaction_token, message_id, private, issued_at, prompt, "
+            "params, models, options, context, created_at, dm_fallback, payer) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (
+                JobKind(request.kind).value,
+                JobState.PENDING.value,
+                request.user_id,
+                request.guild_id,
+                reply.channel_id,
+                reply.application_id,
+                self._vault.encrypt(token) if token else None,
+                reply.message_id,
+                int(reply.private),
+                reply.issued_at,
+                request.prompt,
+                dumps(dict(request.params)),
+                dumps(list(request.models)),
+                dumps(request.submit_options()),
+                dumps(dict(request.context)),
+                now,
+                int(reply.dm_fallback),
+                request.payer.value if request.payer else None,
+            ),
+        )
+        return int(rows[0]["id"])
 
     async def get(self, job_id: int) -> JobRecord | None:
         rows = await self._select("id = ?", (job_id,))

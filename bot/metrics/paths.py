@@ -117,3 +117,14 @@ def discord_route(path: str) -> str:
     if len(segments) > 3 and segments[1] == "api" and segments[2].startswith("v"):
         path = "/" + "/".join(segments[3:])
     return template(path, DISCORD_WORDS)
+
+
+# The Discord route families latency is kept for (a histogram per route would cost every
+# scrape a dozen series per route for little more insight).
+DISCORD_FAMILIES = frozenset(["interactions", "webhooks", "channels"])
+
+
+def discord_family(route: str) -> str:
+    """``/webhooks/{id}/{id}/messages/@original`` → ``webhooks``; "other" for the rest."""
+    first = route.split("/", 2)[1] if route.startswith("/") else ""
+    return first if first in DISCORD_FAMILIES else "other"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot.config import ConfigError
+from bot.metrics import record
 from bot.metrics.definitions import REGISTRY
 
 if TYPE_CHECKING:
@@ -31,14 +32,12 @@ async def _metrics(_request: web.Request) -> web.Response:
 
 
 @contextlib.asynccontextmanager
-async def serve_metrics(listen: tuple[str, int] | None) -> AsyncIterator[None]:
-    """Serve ``http://host:port/metrics`` while the block runs; nothing when ``listen`` is None."""
-    if listen is None:
-        yield
-        return
+async def serve(listen: tuple[str, int]) -> AsyncIterator[None]:
+    """Serve ``http://host:port/metrics`` while the block runs (and record from now on)."""
     # aiohttp's server side is imported only when metrics are on (start-up time).
     from aiohttp import web
 
+    record.enable()
     host, port = listen
     app = web.Application()
     app.router.add_get("/metrics", _metrics)

@@ -21,8 +21,8 @@ import aiohttp
 from prometheus_client import Counter
 
 from bot.metrics import definitions as m
-from bot.metrics.paths import discord_route, horde_endpoint
-from bot.metrics.record import shard
+from bot.metrics.paths import discord_family, discord_route, horde_endpoint
+from bot.metrics.record import child, enable, shard
 
 _Hook = Callable[[aiohttp.ClientSession, SimpleNamespace, Any], Awaitable[None]]
 _RC = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -59,7 +59,7 @@ def _count_no_answer(counter: Counter, label: Callable[[str], str]) -> _Hook:
         params: aiohttp.TraceRequestExceptionParams,
     ) -> None:
         status = no_answer_status(params.exception)
-        counter.labels(shard(), params.method, label(params.url.path), status).inc()
+        child(counter, shard(), params.method, label(params.url.path), status).inc()
 
     return no_answer
 
@@ -78,9 +78,9 @@ async def _horde_answered(
 ) -> None:
     ctx.endpoint = horde_endpoint(params.url.path)
     ctx.status = params.response.status
-    m.HORDE_REQUESTS.labels(shard(), params.method, ctx.endpoint, str(ctx.status)).inc()
+    child(m.HORDE_REQUESTS, shard(), params.method, ctx.endpoint, str(ctx.status)).inc()
     elapsed = time.perf_counter() - ctx.started
-    m.HORDE_LATENCY.labels(shard(), params.method, ctx.endpoint).observe(elapsed)
+    child(m.HORDE_LATENCY, shard(), params.method, ctx.endpoint).observe(elapsed)
 
 
 async def _horde_body(
@@ -91,11 +91,12 @@ async def _horde_body(
     if ctx.status < 400 or getattr(ctx, "rc_counted", False):
         return
     ctx.rc_counted = True
-    m.HORDE_ERRORS.labels(shard(), ctx.endpoint, str(ctx.status), rc_of(params.chunk)).inc()
+    child(m.HORDE_ERRORS, shard(), ctx.endpoint, str(ctx.status), rc_of(params.chunk)).inc()
 
 
 def horde_trace() -> aiohttp.TraceConfig:
     """Counts and times every request on the Horde session, and error answers by rc."""
+    enable()
     trace = aiohttp.TraceConfig()
     trace.on_request_start.append(_started)
     trace.on_request_end.append(_horde_answered)
@@ -110,21 +111,22 @@ async def _discord_answered(
 ) -> None:
     route = discord_route(params.url.path)
     status = params.response.status
-    m.DISCORD_REQUESTS.labels(shard(), params.method, route, str(status)).inc()
+    child(m.DISCORD_REQUESTS, shard(), params.method, route, str(status)).inc()
     elapsed = time.perf_counter() - ctx.started
-    m.DISCORD_LATENCY.labels(shard(), params.method, route).observe(elapsed)
+    child(m.DISCORD_LATENCY, shard(), discord_family(route)).observe(elapsed)
     if status == 429:
         scope = params.response.headers.get("X-RateLimit-Scope", "")
-        m.DISCORD_RATE_LIMITED.labels(
-            shard(), route, scope if scope in _SCOPES else "unknown"
+        child(
+            m.DISCORD_RATE_LIMITED, shard(), route, scope if scope in _SCOPES else "unknown"
         ).inc()
     elif params.method == "PATCH" and "/messages/" in route and status < 300:
         target = "interaction" if route.startswith("/webhooks/") else "channel"
-        m.DISCORD_EDITS.labels(shard(), target).inc()
+        child(m.DISCORD_EDITS, shard(), target).inc()
 
 
 def discord_trace() -> aiohttp.TraceConfig:
     """Counts and times discord.py's REST requests; 429s and message edits separately."""
+    enable()
     trace = aiohttp.TraceConfig()
     trace.on_request_start.append(_started)
     trace.on_request_end.append(_discord_answered)

@@ -203,6 +203,14 @@ class Database(ABC):
         """
 
     @abstractmethod
+    async def write_returning(self, sql: str, params: Params = ()) -> list[Row]:
+        """Run one write statement with a ``RETURNING`` clause (committed at once); its rows.
+
+        On SQLite one hand-off to the database thread, where a transaction around
+        :meth:`Session.fetchone` takes five.
+        """
+
+    @abstractmethod
     async def run_many(self, sql: str, rows: Sequence[Params]) -> None:
         """Run one write statement for each of ``rows`` (a batch of independent writes)."""
 

@@ -165,6 +165,9 @@ class PostgresDatabase(Database):
     async def run(self, sql: str, params: Params = ()) -> None:
         await self._pool.execute(to_numbered_placeholders(sql), *params)
 
+    async def write_returning(self, sql: str, params: Params = ()) -> list[Row]:
+        return list(await self._pool.fetch(to_numbered_placeholders(sql), *params))
+
     async def run_many(self, sql: str, rows: Sequence[Params]) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
             await conn.executemany(to_numbered_placeholders(sql), [tuple(row) for row in rows])

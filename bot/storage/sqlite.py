@@ -158,6 +158,13 @@ class SQLiteDatabase(Database):
         async with self._write_lock:
             await self._conn.execute_fetchall(sql, params)
 
+    async def write_returning(self, sql: str, params: Params = ()) -> list[Row]:
+        # Under the write lock: on the shared connection a statement run while another
+        # coroutine's BEGIN IMMEDIATE is open would join (and roll back with) its transaction.
+        async with self._write_lock:
+            rows: Iterable[sqlite3.Row] = await self._conn.execute_fetchall(sql, params)
+        return list(rows)
+
     async def run_many(self, sql: str, rows: Sequence[Params]) -> None:
         # One hand-off: in autocommit mode each row's statement commits by itself.
         async with self._write_lock:

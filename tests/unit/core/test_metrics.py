@@ -13,7 +13,7 @@ from bot.errors import BadInput
 from bot.horde import HordeClient
 from bot.horde.errors import HordeError
 from bot.metrics import error_answered, serve_metrics
-from bot.metrics.paths import discord_route, horde_endpoint
+from bot.metrics.paths import discord_family, discord_route, horde_endpoint
 from bot.metrics.traces import horde_trace, rc_of
 from tests.fakes.horde import FakeHorde
 from tests.metrics_text import metric_value, scrape_registry
@@ -47,6 +47,20 @@ def test_horde_endpoints_are_templates(path: str, endpoint: str) -> None:
 )
 def test_discord_routes_hide_ids_and_tokens(path: str, route: str) -> None:
     assert discord_route(path) == route
+
+
+@pytest.mark.parametrize(
+    ("route", "family"),
+    [
+        ("/webhooks/{id}/{id}/messages/@original", "webhooks"),
+        ("/interactions/{id}/{id}/callback", "interactions"),
+        ("/channels/{id}/messages", "channels"),
+        ("/users/@me", "other"),
+        ("/{id}", "other"),
+    ],
+)
+def test_discord_latency_is_kept_per_route_family(route: str, family: str) -> None:
+    assert discord_family(route) == family
 
 
 @pytest.mark.parametrize(
