@@ -98,6 +98,11 @@ def render(rows: list[Row], *, quick: bool, seconds: float, notes: list[str]) ->
         parts.append("")
     if notes:
         parts += ["## How each figure is measured", "", *(f"- {note}" for note in notes), ""]
+    parts += [
+        "Earlier runs, before/after pairs of each change and figures measured apart while "
+        "profiling are kept by hand in [performance-history.md](performance-history.md).",
+        "",
+    ]
     return "\n".join(parts)
 
 

@@ -106,9 +106,10 @@ SCALE_CPU_WHY = (
     "about 1.3 ms of the engine's figure. What would meet it: fewer writes per generation "
     "(e.g. the first queued status not written, the delivery mark joined to the end "
     "when the listener answers at once), which trades away what a restart can show, or "
-    "writes on the event-loop thread without a hand-off. Against the same requests sent at "
-    "the engine's own moments (the next row) the ratio is under 3x. Single runs on this shared "
-    "machine swing by a factor of up to two (see the A/B pairs in docs/performance-history.md)."
+    "writes on the event-loop thread without a hand-off. The next row compares the same "
+    "requests sent at the engine's own moments, which pays the idle wake-ups too. Single "
+    "runs on this shared machine swing by a factor of up to two (see the A/B pairs in "
+    "docs/performance-history.md)."
 )
 
 
