@@ -82,7 +82,7 @@ def rows_for(result: dict[str, Any]) -> list[Row]:
             f"{engine * 1000:.2f} ms",
             f"bare aiohttp, each request sent when the engine sent its own: {bare * 1000:.2f} ms",
             engine / bare if bare else None,
-            "— (reported: what the schedule itself costs)",
+            "— (reported)",
             None,
         ),
         Row(
