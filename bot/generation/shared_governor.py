@@ -96,7 +96,8 @@ _UNUSED = "DELETE FROM submit_grants WHERE at = ?"
 
 
 class SharedSubmitGovernor(SubmitGovernor):
-    """A :class:`SubmitGovernor` whose windows also count the other processes' grants."""
+    """A :class:`SubmitGovernor` whose windows also count the other processes' grants, and
+    whose turns go round robin over the members waiting in every process."""
 
     def __init__(
         self,

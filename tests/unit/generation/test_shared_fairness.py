@@ -46,9 +46,9 @@ async def test_one_members_many_requests_wait_for_the_other_process_s_members(
 ) -> None:
     a, b = governor(pg), governor(pg)
     others = [2, 3, 4, 5, 6]
-    order = await granted_order([(a, 1)] * 6 + [(b, user) for user in others])
-    # Member 1 may get the very first slot, before process B has said who waits there; after
-    # that every member of B is served before member 1's next request.
+    order = await granted_order([(b, user) for user in others] + [(a, 1)] * 6)
+    # Member 1 may get one of the first slots, before process B has said who waits there (or
+    # as the first to wait); after that every member of B is served before member 1's next.
     second_of_member_1 = [i for i, user in enumerate(order) if user == 1][1]
     assert set(order[:second_of_member_1]) == {1, *others}, order
     assert order[-5:] == [1] * 5, order
@@ -78,3 +78,27 @@ async def test_a_dead_process_s_waiting_members_do_not_block_the_others(pg: Data
     order = await granted_order([(live, 8), (live, 8)])
     assert order == [8, 8]
     assert 0.3 <= loop.time() - started < 3  # it waited for the row to expire, not longer
+
+
+async def test_a_process_with_nobody_left_waiting_removes_its_rows_at_once(
+    pg: Database,
+) -> None:
+    a = governor(pg, waiting_ttl=60)  # rows that would otherwise count for a minute
+    first, second = a.enqueue(1), a.enqueue(2)
+    a.start()
+    try:
+        await first.wait()
+        assert 2 in await waiting_members(pg)  # member 2 waits (member 1's row may lag)
+        second.cancel()  # member 2 gives up: nobody waits here any more
+        for _ in range(100):
+            if not await waiting_members(pg):
+                break
+            await asyncio.sleep(0.01)
+        assert await waiting_members(pg) == []
+    finally:
+        await a.close()
+
+
+async def waiting_members(pg: Database) -> list[int]:
+    rows = await pg.fetchall("SELECT user_id FROM submit_waiting ORDER BY user_id")
+    return [int(row["user_id"]) for row in rows]
