@@ -180,6 +180,8 @@ class SubmitGovernor:
         self._paused_until = 0.0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        # The longest sleep between two looks while tickets wait (a subclass shortens it).
+        self._longest_wait = float("inf")
 
     @property
     def queued(self) -> int:
@@ -260,10 +262,14 @@ class SubmitGovernor:
         latest = sorted(g.latest for g in self._grants)
         return max(earliest, earliest_grant(latest, now, self._limits))
 
-    async def _reserve_shared(self) -> tuple[float, object]:
-        """Reserve the slot among the processes sharing the IP: ``(0, key)`` when reserved,
-        else ``(seconds to wait, None)``. Nothing is shared here; a subclass overrides it."""
-        return 0.0, None
+    async def _reserve_shared(self) -> tuple[float, object, int | None]:
+        """Reserve the slot among the processes sharing the IP: ``(0, key, user)`` when
+        reserved (``user``: whom it is for, None: the next in this process's rotation), else
+        ``(seconds to wait, None, None)``. Nothing is shared here; a subclass overrides it."""
+        return 0.0, None, None
+
+    async def _idle(self) -> None:
+        """Nobody waits here any more: tell the other processes (subclass)."""
 
     def _settle_shared(self, key: object, *, answered: bool) -> None:
         """Tell the shared store how the grant reserved under ``key`` ended (subclass)."""
@@ -281,8 +287,13 @@ class SubmitGovernor:
             self._settle_shared(grant.key, answered=answered)
         self._wake.set()  # the windows may have room now
 
-    def _grant_next(self, granted_at: float, key: object) -> None:
-        user_id, queue = next(iter(self._queues.items()))
+    def _grant_next(self, granted_at: float, key: object, user: int | None = None) -> bool:
+        """Grant the next ticket of ``user`` (None: of the user first in the rotation); False
+        when that user has nothing waiting any more."""
+        user_id = next(iter(self._queues)) if user is None else user
+        queue = self._queues.get(user_id)
+        if not queue:
+            return False
         ticket = queue.popleft()
         # The user goes to the back of the rotation (or leaves it when nothing is left).
         del self._queues[user_id]
@@ -295,23 +306,24 @@ class SubmitGovernor:
         ticket.position = None
         ticket._granted.set_result(None)
         self._renumber()
+        return True
 
     async def _run(self) -> None:
         while True:
             self._wake.clear()
             if not self._queues:
+                await self._idle()
                 await self._wake.wait()
                 continue
             now = self._clock.monotonic()
             allowed = self._next_allowed(now)
             if allowed <= now:
-                shared, key = await self._reserve_shared()
+                shared, key, user = await self._reserve_shared()
                 if shared <= 0:
-                    if self._queues:
-                        # Its send deadline runs from before the reservation (Ticket.usable).
-                        self._grant_next(now, key)
-                    elif key is not None:  # nobody left to use it
+                    # Its send deadline runs from before the reservation (Ticket.usable).
+                    granted = bool(self._queues) and self._grant_next(now, key, user)
+                    if not granted and key is not None:  # nobody left to use it
                         self._settle_shared(key, answered=False)
                     continue
                 allowed = now + shared
-            await sleep_or_wake(self._clock, self._wake, allowed - now)
+            await sleep_or_wake(self._clock, self._wake, min(allowed - now, self._longest_wait))
