@@ -177,6 +177,9 @@ class SubmitGovernor:
         self._grants: list[Grant] = []  # recent grants, open or answered
         self._last_grant = float("-inf")
         self._queues: OrderedDict[int, deque[Ticket]] = OrderedDict()  # round-robin order
+        # Members whose queue changed since a subclass last looked; None: nobody looks (the
+        # shared governor sets a set, to write only what changed).
+        self._touched: set[int] | None = None
         self._paused_until = 0.0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -198,6 +201,8 @@ class SubmitGovernor:
         ticket = Ticket(user_id, on_position)
         ticket._governor = self
         queue = self._queues.setdefault(user_id, deque())
+        if self._touched is not None:
+            self._touched.add(user_id)
         if front:
             queue.appendleft(ticket)
         else:
@@ -232,6 +237,8 @@ class SubmitGovernor:
             queue.remove(ticket)
             if not queue:
                 del self._queues[ticket.user_id]
+            if self._touched is not None:
+                self._touched.add(ticket.user_id)
             self._changed()
 
     def _changed(self) -> None:
@@ -295,6 +302,8 @@ class SubmitGovernor:
         if not queue:
             return False
         ticket = queue.popleft()
+        if self._touched is not None:
+            self._touched.add(user_id)
         # The user goes to the back of the rotation (or leaves it when nothing is left).
         del self._queues[user_id]
         if queue:

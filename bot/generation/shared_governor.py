@@ -64,11 +64,23 @@ _READ = (
     " LEFT JOIN submit_served s ON s.user_id = w.user_id WHERE w.seen > c.now - ?"
     " ORDER BY s.at ASC NULLS FIRST, w.since, w.process, w.user_id LIMIT 1) AS first ON true"
 )
-# The lock, after writing which members wait in this process (their counts) and when.
+# The lock, after writing which members wait in this process (their counts) and when: all of
+# them when a refresh of ``seen`` is due, else only those whose count changed.
 _LOCK = "SELECT pg_advisory_xact_lock(?)"
-_SYNC_AND_LOCK = (
+_SYNC_ALL_AND_LOCK = (
     "WITH gone AS (DELETE FROM submit_waiting WHERE process = ? "
     "AND NOT (user_id = ANY(?::bigint[]))), "
+    "put AS (INSERT INTO submit_waiting (process, user_id, waiting, since, seen) "
+    "SELECT ?, u, n, c.now, c.now FROM unnest(?::bigint[], ?::int[]) AS t(u, n), "
+    "(SELECT extract(epoch FROM statement_timestamp())::float8 AS now) AS c "
+    "ON CONFLICT (process, user_id) DO UPDATE "
+    "SET waiting = excluded.waiting, seen = excluded.seen) "
+    "SELECT pg_advisory_xact_lock(?)"
+)
+# The same for the members whose count changed (the first list: those who stopped waiting).
+_SYNC_CHANGED_AND_LOCK = (
+    "WITH gone AS (DELETE FROM submit_waiting WHERE process = ? "
+    "AND user_id = ANY(?::bigint[])), "
     "put AS (INSERT INTO submit_waiting (process, user_id, waiting, since, seen) "
     "SELECT ?, u, n, c.now, c.now FROM unnest(?::bigint[], ?::int[]) AS t(u, n), "
     "(SELECT extract(epoch FROM statement_timestamp())::float8 AS now) AS c "
@@ -115,6 +127,7 @@ class SharedSubmitGovernor(SubmitGovernor):
         self._waiting_ttl = waiting_ttl
         self._longest_wait = waiting_ttl / 3  # look (and refresh the rows) at least this often
         self._written: dict[int, int] = {}  # the waiting members the table has for this process
+        self._touched = set()  # the base governor records whose queue changed
         self._written_at = float("-inf")
 
     async def close(self) -> None:
@@ -161,15 +174,33 @@ class SharedSubmitGovernor(SubmitGovernor):
     async def _lock(self, tx: Session) -> None:
         """Take the budget's lock, writing first who waits here if that changed (or is due
         for refreshing): in the same statement, so it costs no round trip of its own."""
-        waiting = {user: len(queue) for user, queue in self._queues.items()}
-        due = self._clock.monotonic() - self._written_at > self._longest_wait
-        if waiting == self._written and not due:
+        touched, self._touched = self._touched or set(), set()
+        if self._clock.monotonic() - self._written_at > self._longest_wait:
+            waiting = {user: len(queue) for user, queue in self._queues.items()}
+            users = list(waiting)
+            params = (self._process, users, self._process, users, list(waiting.values()))
+            await tx.fetchone(_SYNC_ALL_AND_LOCK, (*params, LOCK_KEY))
+            self._written, self._written_at = waiting, self._clock.monotonic()
+            return
+        # Between refreshes only the members whose queue changed: a burst of a thousand
+        # members would otherwise rewrite every row at each grant.
+        put: dict[int, int] = {}
+        gone: list[int] = []
+        for user in touched:
+            count = len(self._queues.get(user, ()))
+            if count and self._written.get(user) != count:
+                put[user] = count
+            elif not count and user in self._written:
+                gone.append(user)
+        if not put and not gone:
             await tx.fetchone(_LOCK, (LOCK_KEY,))
             return
-        users = list(waiting)
-        params = (self._process, users, self._process, users, list(waiting.values()), LOCK_KEY)
-        await tx.fetchone(_SYNC_AND_LOCK, params)
-        self._written, self._written_at = waiting, self._clock.monotonic()
+        users = list(put)
+        params = (self._process, gone, self._process, users, list(put.values()))
+        await tx.fetchone(_SYNC_CHANGED_AND_LOCK, (*params, LOCK_KEY))
+        self._written.update(put)
+        for user in gone:
+            del self._written[user]
 
     async def _idle(self) -> None:
         if not self._written:
