@@ -67,9 +67,10 @@ _READ = (
 # The lock, after writing which members wait in this process (their counts) and when: all of
 # them when a refresh of ``seen`` is due, else only those whose count changed.
 _LOCK = "SELECT pg_advisory_xact_lock(?)"
-_SYNC_ALL_AND_LOCK = (
-    "WITH gone AS (DELETE FROM submit_waiting WHERE process = ? "
-    "AND NOT (user_id = ANY(?::bigint[]))), "
+# Upserts the given members' counts (``seen`` now), then takes the lock; ``{gone}`` picks the
+# rows of this process to delete first.
+_SYNC_AND_LOCK = (
+    "WITH gone AS (DELETE FROM submit_waiting WHERE process = ? AND {gone}), "
     "put AS (INSERT INTO submit_waiting (process, user_id, waiting, since, seen) "
     "SELECT ?, u, n, c.now, c.now FROM unnest(?::bigint[], ?::int[]) AS t(u, n), "
     "(SELECT extract(epoch FROM statement_timestamp())::float8 AS now) AS c "
@@ -77,17 +78,10 @@ _SYNC_ALL_AND_LOCK = (
     "SET waiting = excluded.waiting, seen = excluded.seen) "
     "SELECT pg_advisory_xact_lock(?)"
 )
-# The same for the members whose count changed (the first list: those who stopped waiting).
-_SYNC_CHANGED_AND_LOCK = (
-    "WITH gone AS (DELETE FROM submit_waiting WHERE process = ? "
-    "AND user_id = ANY(?::bigint[])), "
-    "put AS (INSERT INTO submit_waiting (process, user_id, waiting, since, seen) "
-    "SELECT ?, u, n, c.now, c.now FROM unnest(?::bigint[], ?::int[]) AS t(u, n), "
-    "(SELECT extract(epoch FROM statement_timestamp())::float8 AS now) AS c "
-    "ON CONFLICT (process, user_id) DO UPDATE "
-    "SET waiting = excluded.waiting, seen = excluded.seen) "
-    "SELECT pg_advisory_xact_lock(?)"
-)
+# Every member waiting here: rows of members not in the list go.
+_SYNC_ALL_AND_LOCK = _SYNC_AND_LOCK.format(gone="NOT (user_id = ANY(?::bigint[]))")
+# Only the members whose count changed: the first list is those who stopped waiting.
+_SYNC_CHANGED_AND_LOCK = _SYNC_AND_LOCK.format(gone="user_id = ANY(?::bigint[])")
 _WRITE = (
     "WITH expired AS (DELETE FROM submit_grants WHERE at <= ?), "
     "served AS (INSERT INTO submit_served (user_id, at) VALUES (?, ?) "

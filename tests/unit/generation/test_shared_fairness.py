@@ -102,3 +102,32 @@ async def test_a_process_with_nobody_left_waiting_removes_its_rows_at_once(
 async def waiting_members(pg: Database) -> list[int]:
     rows = await pg.fetchall("SELECT user_id FROM submit_waiting ORDER BY user_id")
     return [int(row["user_id"]) for row in rows]
+
+
+async def test_between_refreshes_a_served_member_s_row_goes_and_the_others_stay(
+    pg: Database,
+) -> None:
+    # A long refresh interval: after the first full write only changes are written.
+    a = governor(pg, waiting_ttl=60)
+    tickets = [a.enqueue(1), *(a.enqueue(2) for _ in range(5))]
+    a.start()
+    try:
+        # Member 1 is served by the first or second grant; the reservation of the third
+        # writes that they no longer wait (member 2 keeps waiting: no idle clean-up).
+        for _ in range(3):
+            done, _pending = await asyncio.wait(
+                [asyncio.ensure_future(t.wait()) for t in tickets if not t.granted],
+                timeout=5,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            assert done
+            for ticket in tickets:
+                if ticket.granted and ticket.usable():
+                    ticket.answered()
+        assert tickets[0].granted
+        assert sum(t.granted for t in tickets) >= 3
+        rows = await pg.fetchall("SELECT user_id, waiting FROM submit_waiting ORDER BY user_id")
+        assert [r["user_id"] for r in rows] == [2]
+        assert 1 <= rows[0]["waiting"] <= 5  # as of the last reservation
+    finally:
+        await a.close()
