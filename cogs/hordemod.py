@@ -29,7 +29,7 @@ from bot.ui.hordemod_render import (
 )
 from bot.ui.mod_render import duration
 from bot.ui.replies import reply
-from bot.ui.worker_panel_state import clean_text
+from bot.ui.typed_text import clean_text
 from bot.ui.workers_views import worker_choices
 from bot.worker_list import resolve_worker
 

@@ -25,7 +25,7 @@ from bot.ui.confirm_view import ConfirmView
 from bot.ui.replies import NO_MENTIONS, reply
 from bot.ui.safe_markdown import plain
 from bot.ui.team_render import team_embed
-from bot.ui.worker_panel_state import clean_line, clean_text
+from bot.ui.typed_text import clean_line, clean_text
 
 if TYPE_CHECKING:
     from bot.horde.models import TeamDetails

@@ -9,6 +9,7 @@ import discord
 
 from bot.generation.processes import ProcessInfo
 from bot.storage.guilds import GuildSettings
+from bot.ui.safe_markdown import plain
 
 MAX_PROCESS_LINES = 10  # a field holds 1,024 characters
 
@@ -97,16 +98,11 @@ def _process_line(process: ProcessInfo, health: BotHealth) -> str:
     parts = [
         "**this process**" if process.this else None,
         process.owner,
-        f"{_plain(process.host)}, pid {process.pid}",
+        f"{plain(process.host)[:60]}, pid {process.pid}",
         f"{jobs} generation{'' if jobs == 1 else 's'} in flight",
         f"up {duration(health.checked_at - process.started_at)}",
     ]
     return " · ".join(part for part in parts if part)
-
-
-def _plain(text: str) -> str:
-    """A host name shown as typed (no markdown from it)."""
-    return discord.utils.escape_markdown(text)[:60]
 
 
 def channels_text(settings: GuildSettings) -> str:

@@ -29,14 +29,13 @@ from bot.services import Services
 from bot.tree import answer_error
 from bot.ui.replies import reply
 from bot.ui.safe_markdown import plain
+from bot.ui.typed_text import clean_line, clean_text
 from bot.ui.worker_panel_state import (
     MAX_INFO,
     MAX_MAINTENANCE_MSG,
     MAX_NAME,
     RENAME_REMINDER,
     PanelTarget,
-    clean_line,
-    clean_text,
 )
 
 if TYPE_CHECKING:

@@ -11,14 +11,13 @@ from the (possibly older) read.
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.errors import BadInput, UserFacingError
+from bot.errors import UserFacingError
 from bot.own_key import registered_key
 from bot.own_workers import OwnWorkersCache
 from bot.services import Services
@@ -46,26 +45,6 @@ NOT_YOURS = (
 )
 
 Change = Callable[[str], Awaitable["ModifyWorker"]]
-
-
-def clean_line(text: str, limit: int, what: str) -> str:
-    """One line of text for a name: control characters refused, blank refused, length capped."""
-    value = " ".join(text.split())
-    if not value:
-        raise BadInput(f"The {what} cannot be empty.")
-    if any(unicodedata.category(c) == "Cc" for c in value):
-        raise BadInput(f"The {what} cannot contain control characters.")
-    if len(value) > limit:
-        raise BadInput(f"The {what} can be at most {limit} characters.")
-    return value
-
-
-def clean_text(text: str, limit: int, what: str) -> str:
-    """Free text (an info, a message): stripped, NUL and other control characters removed."""
-    value = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
-    if len(value) > limit:
-        raise BadInput(f"The {what} can be at most {limit} characters.")
-    return value
 
 
 @dataclass
