@@ -128,7 +128,7 @@ class ProcessRegistry:
 
     async def _run(self) -> None:
         while True:
-            await asyncio.sleep(self.lease_seconds / 3)
+            await self._clock.sleep(self.lease_seconds / 3)
             try:
                 await self.beat()
                 self._failing = False
