@@ -121,9 +121,7 @@ class GenerationService(Resumption):
             return
         self._closed = False
         observe_live_jobs(self._live)
-        if self._leases is None and not self._resumed:
-            # One process holds every job (SQLite): with nothing unfinished stored, every job
-            # from now on is one this process accepts, and memory counts them.
+        if self._leases is None and not self._resumed:  # one process holds every job (SQLite)
             self._all_live = await self._jobs.count_in_flight() == 0
         self._governor.start()
         self._poller.start()
@@ -238,13 +236,9 @@ class GenerationService(Resumption):
         return job_id
 
     async def _in_flight_of(self, user_id: int) -> int:
-        """The user's pending or submitted jobs: counted in memory when this process holds
-        every unfinished job (one process, nothing stored it has not resumed), else stored.
-
-        The stored count would be one more statement, and hand-off to the database, per
-        generation. Memory is the truer count anyway: a job whose end could not be stored is
-        over though its row still says running (it is settled at the next resume).
-        """
+        """The user's pending or submitted jobs: from memory (no statement) while this process
+        holds every unfinished job, else the stored count. Memory is the truer count anyway: a
+        job whose end could not be stored is over though its row still says running."""
         if self._all_live:
             return self._live.of_user(user_id)
         return await self._jobs.count_in_flight(user_id)
