@@ -177,6 +177,7 @@ class SubmitGovernor:
         self._grants: list[Grant] = []  # recent grants, open or answered
         self._last_grant = float("-inf")
         self._queues: OrderedDict[int, deque[Ticket]] = OrderedDict()  # round-robin order
+        self._deep = 0  # how many of the queues hold more than one ticket
         # Members whose queue changed since a subclass last looked; None: nobody looks (the
         # shared governor sets a set, to write only what changed).
         self._touched: set[int] | None = None
@@ -207,7 +208,15 @@ class SubmitGovernor:
             queue.appendleft(ticket)
         else:
             queue.append(ticket)
-        self._changed()
+        if len(queue) == 2:
+            self._deep += 1
+        if len(queue) == 1 and not self._deep:
+            # A member new to the rotation, behind members with one ticket each: it is last
+            # and nobody else moves (a burst of members costs no walk of the whole queue).
+            ticket._set_position(len(self._queues))
+            self._wake.set()
+        else:
+            self._changed()
         return ticket
 
     def penalize(self, retry_after: float | None) -> None:
@@ -235,6 +244,8 @@ class SubmitGovernor:
         queue = self._queues.get(ticket.user_id)
         if queue is not None and ticket in queue:
             queue.remove(ticket)
+            if len(queue) == 1:
+                self._deep -= 1
             if not queue:
                 del self._queues[ticket.user_id]
             if self._touched is not None:
@@ -302,6 +313,8 @@ class SubmitGovernor:
         if not queue:
             return False
         ticket = queue.popleft()
+        if len(queue) == 1:
+            self._deep -= 1
         if self._touched is not None:
             self._touched.add(user_id)
         # The user goes to the back of the rotation (or leaves it when nothing is left).

@@ -9,6 +9,8 @@ the listener takes them — except the terminal snapshot, which is always delive
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 
 from bot.generation.governor import Ticket
@@ -24,7 +26,7 @@ from bot.generation.state import (
     JobState,
 )
 
-__all__ = ["LiveJob", "visibly_changed"]
+__all__ = ["LiveJob", "LiveJobs", "visibly_changed"]
 
 # An ETA is re-announced only when it moves by more than this many seconds, or by more than
 # a quarter of the time left: a Discord <t:…:R> timestamp already ticks by itself.
@@ -135,6 +137,40 @@ class LiveJob:
             eta=eta,
             horde_id=self.horde_id,
         )
+
+
+class LiveJobs(MutableMapping[int, LiveJob]):
+    """The jobs the engine is working on, by id, with how many each user has (kept as jobs
+    come and go, so the per-user limit is checked without a look at every job)."""
+
+    def __init__(self) -> None:
+        self._jobs: dict[int, LiveJob] = {}
+        self._per_user: Counter[int] = Counter()
+
+    def of_user(self, user_id: int) -> int:
+        """How many of the jobs are ``user_id``'s."""
+        return self._per_user[user_id]
+
+    def __getitem__(self, job_id: int) -> LiveJob:
+        return self._jobs[job_id]
+
+    def __setitem__(self, job_id: int, job: LiveJob) -> None:
+        if job_id in self._jobs:
+            del self[job_id]
+        self._jobs[job_id] = job
+        self._per_user[job.user_id] += 1
+
+    def __delitem__(self, job_id: int) -> None:
+        job = self._jobs.pop(job_id)
+        self._per_user[job.user_id] -= 1
+        if not self._per_user[job.user_id]:
+            del self._per_user[job.user_id]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._jobs)
+
+    def __len__(self) -> int:
+        return len(self._jobs)
 
 
 def visibly_changed(old: JobSnapshot | None, new: JobSnapshot, now: float) -> bool:

@@ -51,6 +51,20 @@ _UPDATE_STATUS = (
     f"WHERE id = ? AND {_IN_ACTIVE}"
 )
 
+_MARK_SUBMITTED = (
+    "UPDATE generations SET horde_id = ?, submitted_at = ?, polled_at = ?, "
+    "webhook_digest = ?, state = CASE WHEN state = ? THEN ? ELSE state END WHERE id = ?"
+)
+_FINISH = (
+    "UPDATE generations SET state = ?, finished_at = ?, "
+    "status = COALESCE(?, status), generations = COALESCE(?, generations), "
+    "error_kind = ?, error_rc = ?, error_message = ? WHERE id = ?"
+)
+_MARK_DELIVERED = (
+    "UPDATE generations SET delivered_at = ?, undelivered = ?, interaction_token = NULL "
+    "WHERE id = ?"
+)
+
 
 # Backoff of retried job writes, in seconds.
 WRITE_RETRY_FIRST_DELAY = 0.1
@@ -77,7 +91,13 @@ class JobRepository:
         self._vault = vault
         self._clock = clock
         self._write_retry_seconds = write_retry_seconds
-        self._status_batch = WriteBatch(self._write_statuses)
+        # The writes every generation makes, each coalesced with the same write of the other
+        # jobs in the same loop turn (one hand-off to SQLite's thread for all of them; each
+        # caller still returns only once its own row is committed: see WriteBatch).
+        self._status_batch = self._batch(_UPDATE_STATUS)
+        self._submitted_batch = self._batch(_MARK_SUBMITTED)
+        self._finish_batch = self._batch(_FINISH)
+        self._delivered_batch = self._batch(_MARK_DELIVERED)
 
     async def insert(self, request: GenerationRequest, *, now: float) -> int:
         """Store a new job in state ``pending``; returns its local id."""
@@ -122,19 +142,16 @@ class JobRepository:
 
         ``webhook_digest``: in webhook mode, the digest of the job's secret webhook path.
         """
-        await self._write(
-            "UPDATE generations SET horde_id = ?, submitted_at = ?, polled_at = ?, "
-            "webhook_digest = ?, state = CASE WHEN state = ? THEN ? ELSE state END WHERE id = ?",
-            (
-                horde_id,
-                now,
-                now,
-                webhook_digest,
-                JobState.PENDING.value,
-                JobState.SUBMITTED.value,
-                job_id,
-            ),
+        row = (
+            horde_id,
+            now,
+            now,
+            webhook_digest,
+            JobState.PENDING.value,
+            JobState.SUBMITTED.value,
+            job_id,
         )
+        await self._submitted_batch.add(row)
 
     async def webhook_digests(self) -> dict[int, str]:
         """The webhook path digests of jobs still running (webhook mode, after a restart)."""
@@ -174,21 +191,17 @@ class JobRepository:
         """Move the job to a terminal ``state``; ``status``/``generations`` kept when None."""
         if not state.terminal:
             raise ValueError(f"{state} is not a terminal state")
-        await self._write(
-            "UPDATE generations SET state = ?, finished_at = ?, "
-            "status = COALESCE(?, status), generations = COALESCE(?, generations), "
-            "error_kind = ?, error_rc = ?, error_message = ? WHERE id = ?",
-            (
-                state.value,
-                now,
-                dumps(status.to_json()) if status is not None else None,
-                _dump_generations(generations) if generations is not None else None,
-                error.kind if error else None,
-                error.rc if error else None,
-                error.message if error else None,
-                job_id,
-            ),
+        row = (
+            state.value,
+            now,
+            dumps(status.to_json()) if status is not None else None,
+            _dump_generations(generations) if generations is not None else None,
+            error.kind if error else None,
+            error.rc if error else None,
+            error.message if error else None,
+            job_id,
         )
+        await self._finish_batch.add(row)
 
     async def set_message_id(self, job_id: int, message_id: int) -> None:
         """Remember the id of the reply message (known only after the first edit)."""
@@ -205,11 +218,7 @@ class JobRepository:
     async def mark_delivered(self, job_id: int, *, now: float, undelivered: bool = False) -> None:
         """The terminal result reached the user (or, ``undelivered``, can reach nobody and
         waits in their history); the interaction token is no longer kept."""
-        await self._write(
-            "UPDATE generations SET delivered_at = ?, undelivered = ?, interaction_token = NULL "
-            "WHERE id = ?",
-            (now, int(undelivered), job_id),
-        )
+        await self._delivered_batch.add((now, int(undelivered), job_id))
 
     async def list_recent(
         self, user_id: int, kind: JobKind, *, limit: int, offset: int = 0
@@ -265,8 +274,11 @@ class JobRepository:
             await self._db.checkpoint()
         return count
 
-    async def _write_statuses(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        await self._retrying(self._db.run_many, _UPDATE_STATUS, rows)
+    def _batch(self, sql: str) -> WriteBatch:
+        async def write_rows(rows: Sequence[tuple[Any, ...]]) -> None:
+            await self._retrying(self._db.run_many, sql, rows)
+
+        return WriteBatch(write_rows)
 
     async def _write(self, sql: str, args: Iterable[Any]) -> None:
         await self._retrying(self._db.run, sql, tuple(args))

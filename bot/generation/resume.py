@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.errors import UserFacingError
 from bot.generation.leases import JobLeases, LeaseLoop
-from bot.generation.live import LiveJob
+from bot.generation.live import LiveJob, LiveJobs
 from bot.generation.notify import Notifier, listener_for
 from bot.generation.outcomes import key_error
 from bot.generation.poller import Poller
@@ -43,7 +43,8 @@ class Resumption:
     """Picks stored jobs up: at start (:meth:`resume`) and from expired leases."""
 
     _jobs: JobRepository
-    _live: dict[int, LiveJob]
+    _live: LiveJobs
+    _all_live: bool
     _poller: Poller
     _notifier: Notifier
     _resumed: bool
@@ -107,8 +108,11 @@ class Resumption:
             )
             self._lease_loop.start()
         undelivered = [r for r in await self._jobs.list_undelivered() if owns(r)]
-        unfinished = [r for r in await self._jobs.list_unfinished() if owns(r)]
+        stored = await self._jobs.list_unfinished()
+        unfinished = [r for r in stored if owns(r)]
         count = await self._adopt(undelivered, unfinished)
+        # One process, and every stored unfinished job is now live here: memory counts them.
+        self._all_live = self._leases is None and len(unfinished) == len(stored)
         log.info("resumed %d generation(s)", count)
         return count
 

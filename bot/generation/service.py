@@ -15,7 +15,7 @@ from bot.generation.errors import ErrorKind, JobNotFound, ServiceClosed, TooMany
 from bot.generation.governor import SubmitGovernor
 from bot.generation.health import HordeHealth, observe_live_jobs
 from bot.generation.leases import JobLeases, LeaseLoop, release_quietly
-from bot.generation.live import LiveJob
+from bot.generation.live import LiveJob, LiveJobs
 from bot.generation.notify import Notifier, NullListener, settle
 from bot.generation.outcomes import FAULTED, ended_by, error_info, split_status
 from bot.generation.poller import Poller, PollEvent
@@ -80,7 +80,9 @@ class GenerationService(Resumption):
         self.retention_days = retention_days
         self._close_grace = close_grace
         self._webhooks = webhooks  # webhook mode: the per-job paths the Horde calls
-        self._live: dict[int, LiveJob] = {}
+        self._live = LiveJobs()
+        # Whether every unfinished job in the database is in ``_live`` (see _in_flight_of).
+        self._all_live = False
         self._admit = asyncio.Lock()
         self._notifier = Notifier(jobs, clock)
         self.horde_health = HordeHealth()
@@ -119,6 +121,8 @@ class GenerationService(Resumption):
             return
         self._closed = False
         observe_live_jobs(self._live)
+        if self._leases is None and not self._resumed:  # one process holds every job (SQLite)
+            self._all_live = await self._jobs.count_in_flight() == 0
         self._governor.start()
         self._poller.start()
         await self.purge()
@@ -135,6 +139,7 @@ class GenerationService(Resumption):
         (undelivered results are delivered again by the next ``resume``).
         """
         self._closed = True
+        self._all_live = False  # the unfinished jobs stay stored, and leave memory below
         if self._purge_task is not None:
             self._purge_task.cancel()
         if self._lease_loop is not None:
@@ -211,7 +216,7 @@ class GenerationService(Resumption):
         request.submit_options()  # fail fast on unknown options, before anything is stored
         limit = self.max_in_flight_per_user if max_in_flight is None else max_in_flight
         async with self._admit:
-            if await self._jobs.count_in_flight(request.user_id) >= limit:
+            if await self._in_flight_of(request.user_id) >= limit:
                 raise TooManyInFlight(limit)
             now = self._clock.time()
             job_id = await self._jobs.insert(request, now=now)
@@ -229,6 +234,14 @@ class GenerationService(Resumption):
         self._start_submit(job, request, apikey)
         log.info("job %s accepted for user %s", job_id, request.user_id, extra={"job_id": job_id})
         return job_id
+
+    async def _in_flight_of(self, user_id: int) -> int:
+        """The user's pending or submitted jobs: from memory (no statement) while this process
+        holds every unfinished job, else the stored count. Memory is the truer count anyway: a
+        job whose end could not be stored is over though its row still says running."""
+        if self._all_live:
+            return self._live.of_user(user_id)
+        return await self._jobs.count_in_flight(user_id)
 
     def _start_submit(self, job: LiveJob, request: GenerationRequest, apikey: str) -> None:
         job.submit_task = asyncio.create_task(

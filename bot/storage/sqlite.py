@@ -166,7 +166,10 @@ class SQLiteDatabase(Database):
         return list(rows)
 
     async def run_many(self, sql: str, rows: Sequence[Params]) -> None:
-        # One hand-off: in autocommit mode each row's statement commits by itself.
+        if len(rows) == 1:  # one hand-off instead of two (executemany's cursor is closed apart)
+            await self.run(sql, rows[0])
+            return
+        # One statement for all rows: in autocommit mode each row's statement commits by itself.
         async with self._write_lock:
             cursor = await self._conn.executemany(sql, rows)
             await cursor.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 
 from bot.generation import SubmitGovernor, Ticket
 from bot.horde import HordeClient
@@ -165,3 +166,19 @@ async def test_a_fractional_rate_spaces_grants_by_its_inverse() -> None:
     gaps = [b - a for a, b in itertools.pairwise(granted)]
     # 4/3 per second on a clock scaled by 0.1: one grant every 0.075 s.
     assert all(gap >= 0.07 for gap in gaps)
+
+
+async def test_a_burst_of_members_queues_without_walking_the_whole_queue_each_time() -> None:
+    # 4 000 members with one request each: every one is last in the round robin and nobody
+    # else moves, so queueing them is linear (renumbering every ticket per arrival took
+    # seconds of CPU, quadratic in the burst).
+    governor = SubmitGovernor()
+    started = time.process_time()
+    tickets = [governor.enqueue(user) for user in range(4000)]
+    assert time.process_time() - started < 0.25
+    assert [t.position for t in tickets[:3]] == [1, 2, 3]
+    assert tickets[-1].position == 4000
+    second = governor.enqueue(0)  # a member's second request goes behind everyone's first
+    assert second.position == 4001
+    tickets[0].cancel()  # member 0's second request takes its turn
+    assert (second.position, tickets[1].position, tickets[-1].position) == (1, 2, 4000)
