@@ -6,9 +6,7 @@ job's next poll follows the one schedule of :mod:`bot.horde.polling` (the client
 ``generate_sync`` uses it too): about ``poll_min`` while it is processing or close to the
 front, growing towards ``poll_max`` in a long queue, straight at the predicted finish once the
 Horde's ``wait_time`` has proved right for this request, and never more often than
-``min_interval`` (the Horde allows 60 status requests per minute per id). Scheduled reads are
-rounded up to a grid of ``poll_min / 4`` so that reads due close together go out in one
-wake-up of the event loop (see ``POLL_GRID_SHARE``). In webhook mode the
+``min_interval`` (the Horde allows 60 status requests per minute per id). In webhook mode the
 reads slow to a safety net and a webhook call pokes the job. The poller decides *when* to ask;
 what an answer means for a job is the sink's business.
 """
@@ -20,7 +18,6 @@ import contextlib
 import heapq
 import itertools
 import logging
-import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -44,12 +41,6 @@ log = logging.getLogger(__name__)
 # A text request lives 20 minutes after its last pop; the Horde's cleanup pass runs every
 # 60 s. After that long without any answer the request is certainly gone.
 HORDE_REQUEST_LIFETIME = 20 * 60.0 + 60.0
-# Scheduled reads fall on a grid this share of poll_min apart (0.5 s by default): a read is
-# at most that much later than its schedule asked (0.25 s on average), and the reads of jobs
-# due within one step go out together. Each wake-up of the event loop is a system call and a
-# socket's worth of work; a hundred jobs each read at its own moment cost a fifth more CPU
-# than the same reads gathered (bench §3, docs/performance-history.md).
-POLL_GRID_SHARE = 0.25
 
 
 class PollOutcome(StrEnum):
@@ -111,7 +102,6 @@ class Poller:
         self.poll_min = self.policy.poll_min
         self.poll_max = self.policy.poll_max
         self.min_interval = min_interval
-        self._grid = self.poll_min * POLL_GRID_SHARE
         self._concurrency = concurrency
         self._lifetime = lifetime
         # Webhook mode: the Horde calls when a job is done (see poke); polls are a safety net
@@ -203,8 +193,6 @@ class Poller:
     def _schedule(self, entry: _Entry, delay: float) -> None:
         now = self._clock.monotonic()
         entry.due = max(now + delay, entry.last_poll + self.min_interval)
-        if delay > 0:  # a read asked for at once (a webhook's hint, a resume) is not delayed
-            entry.due = math.ceil(entry.due / self._grid) * self._grid
         record.poll_scheduled(entry.due - now)
         entry.seq = next(self._seq)
         heapq.heappush(self._heap, (entry.due, entry.seq, entry.key))

@@ -295,24 +295,3 @@ async def test_a_hint_during_a_read_is_not_lost_to_that_reads_answer(
         assert len(fake_horde.requests_to(STATUS, "GET")) == 2
     finally:
         await poller.close()
-
-
-async def test_reads_scheduled_a_moment_apart_go_out_together_on_the_grid(
-    fake_horde: FakeHorde, client: HordeClient, sink: Sink
-) -> None:
-    # Reads fall on a grid a quarter of poll_min apart (here 0.1 s), so jobs whose reads are
-    # due a moment apart share one wake-up of the loop instead of one each.
-    poller_min = 0.4
-    poller = Poller(client, fake_horde.clock, sink=sink, poll_min=poller_min, poll_max=poller_min)
-    first, second = await _submit(client, "a"), await _submit(client, "b")
-    poller.start()
-    while fake_horde.clock.monotonic() % 0.1 > 0.02:  # just after a grid point
-        await asyncio.sleep(0.001)
-    poller.track(1, first, delay=poller_min)
-    await asyncio.sleep(0.06)
-    poller.track(2, second, delay=poller_min)
-    async with asyncio.timeout(5):
-        while not (_poll_times(fake_horde, first) and _poll_times(fake_horde, second)):
-            await asyncio.sleep(0.01)
-    await poller.close()
-    assert abs(_poll_times(fake_horde, first)[0] - _poll_times(fake_horde, second)[0]) < 0.03
