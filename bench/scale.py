@@ -140,7 +140,7 @@ async def run(quick: bool) -> tuple[list[Row], list[str]]:
         "same server back to back, 4 at a time: the target's baseline. A second row replays "
         "the same requests, each sent at the moment the engine sent its own (offset from the "
         "first submit): the production schedule spreads a hundred jobs' polls over seconds "
-        "(reads due within poll_min/4 of each other go out together), so many are sent alone "
+        "so many are sent alone "
         "after an idle pause, which costs about three times a request "
         "sent back to back on this machine (the loop, the socket and the server wake for it). "
         "That row shows how much of the gap is the schedule rather than the engine's own "
