@@ -111,7 +111,8 @@ HORDE_ERRORS = _counter(
 )
 HORDE_LATENCY = _histogram(
     "horde_request_seconds",
-    "Time from sending a request to the AI Horde to its response headers",
+    "Time from sending a request to the AI Horde to its response headers, by endpoint template "
+    "for submits and status polls (other: every other endpoint)",
     "method",
     "endpoint",
     buckets=_LATENCY_BUCKETS,

@@ -22,6 +22,9 @@ _shard = "0"
 _CLASS_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,80}$")
 _RC = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 _SCOPES = frozenset({"user", "global", "shared"})
+# Latency is kept per endpoint for the generation path only (submit, status polls): every label
+# set of a histogram is a dozen series each scrape renders, and the rest are rare calls.
+_TIMED_ENDPOINTS = frozenset({"/v2/generate/text/async", "/v2/generate/text/status/{id}"})
 
 # bot.metrics.definitions once metrics are enabled (None: every record call returns at once).
 _m: ModuleType | None = None
@@ -149,7 +152,8 @@ def horde_answered(method: str, path: str, status: int, seconds: float, body: st
     if _m is not None:
         endpoint = horde_endpoint(f"/v2/{path}")
         child(_m.HORDE_REQUESTS, _shard, method, endpoint, str(status)).inc()
-        child(_m.HORDE_LATENCY, _shard, method, endpoint).observe(seconds)
+        timed = endpoint if endpoint in _TIMED_ENDPOINTS else "other"
+        child(_m.HORDE_LATENCY, _shard, method, timed).observe(seconds)
         if status >= 400:
             child(_m.HORDE_ERRORS, _shard, endpoint, str(status), rc_of(body)).inc()
 

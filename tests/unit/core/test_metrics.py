@@ -178,3 +178,23 @@ def test_engine_gauges_can_be_read_at_scrape_time() -> None:
     text = scrape_registry()
     assert metric_value(text, "horde_bot_generations_in_flight", kind="test-kind") == 1
     assert metric_value(text, "horde_bot_generations_queued", kind="test-kind") == 5
+
+
+async def test_horde_latency_is_kept_per_endpoint_only_on_the_generation_path(
+    fake_horde: FakeHorde,
+) -> None:
+    # Every label set of a histogram is a dozen series per scrape: rare endpoints share "other".
+    count = "horde_bot_horde_request_seconds_count"
+    before = scrape_registry()
+    async with HordeClient(
+        base_url=fake_horde.base_url, client_agent="metrics-test:1:none", clock=SYSTEM_CLOCK
+    ) as horde:
+        await horde.models()
+    after = scrape_registry()
+    assert (
+        metric_value(after, count, endpoint="other")
+        == metric_value(before, count, endpoint="other") + 1
+    )
+    assert "/v2/status/models" not in "".join(
+        line for line in after.splitlines() if line.startswith(count)
+    )
