@@ -2,7 +2,7 @@
 
 Why not a trace (discord.py's ``http_trace`` option): once an aiohttp session has any trace
 config, aiohttp builds a parameter object and awaits a signal at every step of every request,
-hooked or not — 15-40 µs a request, a measurable share of a generation (performance.md §6).
+hooked or not — about 40 µs a request, a measurable share of a generation (performance.md §6).
 
 What is wrapped: every request discord.py makes — its ``HTTPClient``'s REST calls, the
 interaction and webhook calls of its webhook adapter, the gateway's websocket upgrade — goes
