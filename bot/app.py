@@ -62,7 +62,7 @@ async def open_services(
     db = await Database.open(settings.database)
     try:
         async with (
-            aiohttp.ClientSession(trace_configs=metrics.horde_traces_for(settings)) as session,
+            aiohttp.ClientSession() as session,
             HordeClient(
                 base_url=settings.horde_api_url,
                 client_agent=settings.horde_client_agent,
@@ -213,7 +213,7 @@ async def open_bot(
     """
     async with open_services(settings, clock=clock) as services:
         bot = HordeBot(services, extensions=extensions, edit_interval=edit_interval)
-        bot.http.http_trace = metrics.discord_trace_for(settings)  # read when discord.py logs in
+        metrics.count_discord_requests(bot.http, settings)
         register_front_ends(bot, services, edit_interval)
         try:
             yield bot

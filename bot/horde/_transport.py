@@ -17,6 +17,7 @@ import email.utils
 import json
 import logging
 import random
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -32,6 +33,7 @@ from bot.horde.errors import (
     HordeValidationError,
     error_from_response,
 )
+from bot.metrics import record
 
 log = logging.getLogger(__name__)
 
@@ -177,9 +179,22 @@ class Transport:
     async def _send_once(self, call: Call) -> Any:
         if call.path.startswith(_IMAGE_PREFIXES):
             raise ValueError(f"refusing image endpoint /v2/{call.path}")
+        status, text, retry_after = await self._exchange(call)
+        body = _loads(text)
+        if 200 <= status < 300:
+            if body is _NOT_JSON:
+                raise HordeUnavailable("the AI Horde answered with a non-JSON body", status=status)
+            return body
+        parsed = None if body is _NOT_JSON else body
+        secrets = (call.apikey,) if call.apikey else ()
+        raise error_from_response(status, parsed, retry_after=retry_after, secrets=secrets)
+
+    async def _exchange(self, call: Call) -> tuple[int, str, float | None]:
+        """One HTTP request: its status, body text and ``Retry-After``; counted in the metrics
+        (a plain call, which returns at once while metrics are off)."""
         url = f"{self.base_url}/v2/{call.path}"
         timeout = aiohttp.ClientTimeout(total=call.timeout or self.timeout)
-        secrets = (call.apikey,) if call.apikey else ()
+        status, seconds, started = 0, 0.0, time.perf_counter()
         try:
             async with self.session.request(
                 call.method,
@@ -189,21 +204,22 @@ class Transport:
                 headers=self._headers(call),
                 timeout=timeout,
             ) as response:
+                status, seconds = response.status, time.perf_counter() - started
                 text = await response.text(errors="replace")
-                status = response.status
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
         except aiohttp.ClientConnectorError as exc:
+            record.horde_no_answer(call.method, call.path, "unreachable")
             raise _ConnectFailedError(type(exc).__name__) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
-            reason = "timed out" if isinstance(exc, TimeoutError) else type(exc).__name__
+            timed_out = isinstance(exc, TimeoutError)
+            if status:  # the headers came, the body did not
+                record.horde_answered(call.method, call.path, status, seconds, "")
+            else:
+                record.horde_no_answer(call.method, call.path, "timeout" if timed_out else "error")
+            reason = "timed out" if timed_out else type(exc).__name__
             raise HordeUnavailable(f"the AI Horde connection failed: {reason}") from exc
-        body = _loads(text)
-        if 200 <= status < 300:
-            if body is _NOT_JSON:
-                raise HordeUnavailable("the AI Horde answered with a non-JSON body", status=status)
-            return body
-        parsed = None if body is _NOT_JSON else body
-        raise error_from_response(status, parsed, retry_after=retry_after, secrets=secrets)
+        record.horde_answered(call.method, call.path, status, seconds, text)
+        return status, text, retry_after
 
 
 _NOT_JSON: Final = object()

@@ -2,7 +2,8 @@
 
 * :mod:`bot.metrics.definitions` — every metric, in one registry;
 * :mod:`bot.metrics.record` — the functions code calls when something happens;
-* :mod:`bot.metrics.traces` — HTTP request counting for the Horde and Discord sessions;
+* :mod:`bot.metrics.discord_http` — counting discord.py's HTTP requests (the Horde client counts
+  its own, in ``bot.horde._transport``);
 * :mod:`bot.metrics.server` — the ``/metrics`` endpoint.
 
 Only :mod:`~bot.metrics.record` is imported up front; the others (and prometheus-client) load
@@ -18,29 +19,20 @@ from typing import TYPE_CHECKING
 from bot.metrics.record import error_answered
 
 if TYPE_CHECKING:
-    import aiohttp
+    import discord.http
 
     from bot.config import Settings
 
-__all__ = ["discord_trace_for", "error_answered", "horde_traces_for", "serve_metrics"]
+__all__ = ["count_discord_requests", "error_answered", "serve_metrics"]
 
 
-def horde_traces_for(settings: Settings) -> list[aiohttp.TraceConfig]:
-    """Trace configs for the Horde session: none when metrics are off (no cost at all)."""
+def count_discord_requests(http: discord.http.HTTPClient, settings: Settings) -> None:
+    """Count discord.py's requests from its login on; nothing at all when metrics are off."""
     if settings.metrics_listen is None:
-        return []
-    from bot.metrics.traces import horde_trace
+        return
+    from bot.metrics.discord_http import count_requests
 
-    return [horde_trace()]
-
-
-def discord_trace_for(settings: Settings) -> aiohttp.TraceConfig | None:
-    """The trace config for discord.py's REST session, None when metrics are off."""
-    if settings.metrics_listen is None:
-        return None
-    from bot.metrics.traces import discord_trace
-
-    return discord_trace()
+    count_requests(http)
 
 
 @contextlib.asynccontextmanager

@@ -35,7 +35,10 @@ GCCollector(registry=REGISTRY)
 
 _NS = "horde_bot"
 SHARD = "shard"
-_LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+# Few buckets: every bucket of every label set is a series each scrape renders (about 8 µs
+# apiece; performance.md §6), and no documented alert reads a histogram. These still tell a fast
+# answer from a slow one from a stuck one; the sum gives the mean exactly.
+_LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
 
 
 def _counter(name: str, doc: str, *labels: str) -> Counter:
@@ -73,12 +76,12 @@ QUEUED = _gauge(
 SUBMIT_WAIT = _histogram(
     "submit_wait_seconds",
     "Time a submit waited for the bot-wide submit governor",
-    buckets=(0.0, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0),
+    buckets=(0.0, 0.5, 2.0, 10.0, 60.0, 300.0),  # 0: did not wait at all
 )
 POLL_INTERVAL = _histogram(
     "poll_interval_seconds",
     "Interval chosen between two status polls of one generation",
-    buckets=(0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 15.0, 30.0, 60.0),
+    buckets=(1.0, 2.0, 5.0, 15.0, 60.0),
 )
 DELIVERY_FALLBACKS = _counter(
     "delivery_fallbacks",
@@ -90,7 +93,7 @@ HORDE_REACHABLE = _gauge(
     "horde_reachable", "1 while the AI Horde answers, 0 while it is unreachable"
 )
 
-# --- AI Horde HTTP (aiohttp trace on the bot's one Horde session) ---------------------------
+# --- AI Horde HTTP (counted by the Horde client's transport) ----------------------------------
 HORDE_REQUESTS = _counter(
     "horde_requests",
     "Requests to the AI Horde by endpoint template and HTTP status (timeout, unreachable, "
@@ -108,13 +111,14 @@ HORDE_ERRORS = _counter(
 )
 HORDE_LATENCY = _histogram(
     "horde_request_seconds",
-    "Time from sending a request to the AI Horde to its response headers",
+    "Time from sending a request to the AI Horde to its response headers, by endpoint template "
+    "for submits and status polls (other: every other endpoint)",
     "method",
     "endpoint",
     buckets=_LATENCY_BUCKETS,
 )
 
-# --- Discord REST (aiohttp trace on discord.py's session) ---------------------------------
+# --- Discord REST (counted on discord.py's session: bot.metrics.discord_http) ---------------
 DISCORD_REQUESTS = _counter(
     "discord_requests",
     "Discord REST requests by route template and HTTP status",

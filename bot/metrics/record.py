@@ -2,7 +2,7 @@
 
 Callers pass plain values (a kind, a state, seconds); the shard label is filled in here. The
 functions are safe to call whether or not ``METRICS_LISTEN`` is set. Until :func:`enable` (the
-metrics endpoint, the trace hooks and the tests' scrapes call it) they do nothing and
+metrics endpoint and the tests' scrapes call it) they do nothing and
 prometheus-client is not even imported: a bot without metrics pays neither its import time
 nor a label lookup per event. Gauges that are set rather than moved (the engine's live jobs,
 whether the Horde answers) are remembered and exported once metrics are enabled.
@@ -10,13 +10,21 @@ whether the Horde answers) are remembered and exported once metrics are enabled.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+from bot.metrics.paths import discord_family, discord_route, horde_endpoint
+
 _shard = "0"
 _CLASS_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,80}$")
+_RC = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+_SCOPES = frozenset({"user", "global", "shared"})
+# Latency is kept per endpoint for the generation path only (submit, status polls): every label
+# set of a histogram is a dozen series each scrape renders, and the rest are rare calls.
+_TIMED_ENDPOINTS = frozenset({"/v2/generate/text/async", "/v2/generate/text/status/{id}"})
 
 # bot.metrics.definitions once metrics are enabled (None: every record call returns at once).
 _m: ModuleType | None = None
@@ -132,3 +140,61 @@ def error_answered(error: BaseException, *, where: str = "command") -> None:
     if _m is not None:
         name = type(error).__name__
         child(_m.ERRORS, _shard, where, name if _CLASS_NAME.match(name) else "other").inc()
+
+
+# --- HTTP: the Horde client and discord.py's session report each request -------------------
+# Called by the code that makes the request (bot.horde._transport, bot.metrics.discord_http)
+# rather than by aiohttp trace hooks: once a session has any trace config, aiohttp builds a
+# parameter object and awaits a signal at every step of every request (performance.md §6).
+def horde_answered(method: str, path: str, status: int, seconds: float, body: str) -> None:
+    """The AI Horde answered ``method /v2/{path}`` with ``status`` after ``seconds`` (to its
+    headers); ``body`` is the answer's text, read for the ``rc`` of an error answer."""
+    if _m is not None:
+        endpoint = horde_endpoint(f"/v2/{path}")
+        child(_m.HORDE_REQUESTS, _shard, method, endpoint, str(status)).inc()
+        timed = endpoint if endpoint in _TIMED_ENDPOINTS else "other"
+        child(_m.HORDE_LATENCY, _shard, method, timed).observe(seconds)
+        if status >= 400:
+            child(_m.HORDE_ERRORS, _shard, endpoint, str(status), rc_of(body)).inc()
+
+
+def horde_no_answer(method: str, path: str, status: str) -> None:
+    """A request to the AI Horde got no HTTP answer: ``timeout``, ``unreachable`` or ``error``."""
+    if _m is not None:
+        child(_m.HORDE_REQUESTS, _shard, method, horde_endpoint(f"/v2/{path}"), status).inc()
+
+
+def rc_of(body: str | bytes) -> str:
+    """The ``rc`` of a Horde error body, "none" when it has none (or is not JSON)."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return "none"
+    rc = parsed.get("rc") if isinstance(parsed, dict) else None
+    if not isinstance(rc, str) or not rc:
+        return "none"
+    return rc if _RC.match(rc) else "other"
+
+
+def discord_answered(
+    method: str, path: str, status: int, seconds: float, scope: str | None
+) -> None:
+    """Discord answered a REST request (or the gateway upgrade) on ``path`` after ``seconds``;
+    ``scope`` is its ``X-RateLimit-Scope`` header (read on a 429)."""
+    if _m is None:
+        return
+    route = discord_route(path)
+    child(_m.DISCORD_REQUESTS, _shard, method, route, str(status)).inc()
+    child(_m.DISCORD_LATENCY, _shard, discord_family(route)).observe(seconds)
+    if status == 429:
+        label = scope if scope in _SCOPES else "unknown"
+        child(_m.DISCORD_RATE_LIMITED, _shard, route, label).inc()
+    elif method == "PATCH" and "/messages/" in route and status < 300:
+        target = "interaction" if route.startswith("/webhooks/") else "channel"
+        child(_m.DISCORD_EDITS, _shard, target).inc()
+
+
+def discord_no_answer(method: str, path: str, status: str) -> None:
+    """A Discord request got no HTTP answer: ``timeout``, ``unreachable`` or ``error``."""
+    if _m is not None:
+        child(_m.DISCORD_REQUESTS, _shard, method, discord_route(path), status).inc()

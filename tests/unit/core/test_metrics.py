@@ -1,4 +1,5 @@
-"""Metrics pieces: path templates, rc parsing, the Horde trace over real HTTP, the endpoint."""
+"""Metrics pieces: path templates, rc parsing, the Horde client's counts over real HTTP, the
+endpoint."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from bot.horde import HordeClient
 from bot.horde.errors import HordeError
 from bot.metrics import error_answered, serve_metrics
 from bot.metrics.paths import discord_family, discord_route, horde_endpoint
-from bot.metrics.traces import horde_trace, rc_of
+from bot.metrics.record import rc_of
 from tests.fakes.horde import FakeHorde
 from tests.metrics_text import metric_value, scrape_registry
 
@@ -76,13 +77,13 @@ def test_rc_of_an_error_body(body: bytes, rc: str) -> None:
     assert rc_of(body) == rc
 
 
-async def test_the_horde_trace_counts_status_rc_and_latency_through_the_client(
+async def test_the_horde_client_counts_status_rc_and_latency_of_its_requests(
     fake_horde: FakeHorde,
 ) -> None:
     endpoint = "/v2/generate/text/status/{id}"
     before = scrape_registry()
     async with (
-        aiohttp.ClientSession(trace_configs=[horde_trace()]) as session,
+        aiohttp.ClientSession() as session,  # a plain session: the client counts, no trace
         HordeClient(
             base_url=fake_horde.base_url,
             client_agent="metrics-test:1:none",
@@ -109,6 +110,23 @@ async def test_the_horde_trace_counts_status_rc_and_latency_through_the_client(
         == metric_value(before, count, endpoint=endpoint) + 1
     )
     assert "00000000-0000" not in after
+
+
+async def test_a_horde_request_without_an_answer_is_counted_by_why() -> None:
+    with socket.socket() as sock:  # a port nothing listens on: the connection is refused
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    name = "horde_bot_horde_requests_total"
+    labels = {"endpoint": "/v2/generate/text/status/{id}", "status": "unreachable"}
+    before = metric_value(scrape_registry(), name, **labels)
+    async with HordeClient(
+        base_url=f"http://127.0.0.1:{port}/api",
+        client_agent="metrics-test:1:none",
+        clock=SYSTEM_CLOCK,
+    ) as horde:
+        with pytest.raises(HordeError):
+            await horde.generate_status("00000000-0000-0000-0000-000000000000", retries=0)
+    assert metric_value(scrape_registry(), name, **labels) == before + 1
 
 
 def test_errors_are_counted_by_class() -> None:
@@ -160,3 +178,23 @@ def test_engine_gauges_can_be_read_at_scrape_time() -> None:
     text = scrape_registry()
     assert metric_value(text, "horde_bot_generations_in_flight", kind="test-kind") == 1
     assert metric_value(text, "horde_bot_generations_queued", kind="test-kind") == 5
+
+
+async def test_horde_latency_is_kept_per_endpoint_only_on_the_generation_path(
+    fake_horde: FakeHorde,
+) -> None:
+    # Every label set of a histogram is a dozen series per scrape: rare endpoints share "other".
+    count = "horde_bot_horde_request_seconds_count"
+    before = scrape_registry()
+    async with HordeClient(
+        base_url=fake_horde.base_url, client_agent="metrics-test:1:none", clock=SYSTEM_CLOCK
+    ) as horde:
+        await horde.models()
+    after = scrape_registry()
+    assert (
+        metric_value(after, count, endpoint="other")
+        == metric_value(before, count, endpoint="other") + 1
+    )
+    assert "/v2/status/models" not in "".join(
+        line for line in after.splitlines() if line.startswith(count)
+    )
