@@ -11,12 +11,11 @@ import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from prometheus_client import CONTENT_TYPE_LATEST
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot.config import ConfigError
 from bot.metrics import record
 from bot.metrics.definitions import REGISTRY
-from bot.metrics.exposition import render
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -27,7 +26,9 @@ log = logging.getLogger(__name__)
 async def _metrics(_request: web.Request) -> web.Response:
     from aiohttp import web
 
-    return web.Response(body=render(REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST})
+    return web.Response(
+        body=generate_latest(REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST}
+    )
 
 
 @contextlib.asynccontextmanager
