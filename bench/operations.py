@@ -226,9 +226,8 @@ async def run(quick: bool) -> tuple[list[Row], list[str]]:
         "swing by ±15 % on a shared machine. What the metrics cost changed on 2026-12-06 "
         "(performance-history.md): the Horde client counts its own requests and discord.py's "
         "session is wrapped, instead of aiohttp trace configs (about 40 µs a request, hooked or "
-        "not, about 11 requests per generation here); histograms have fewer buckets and a "
-        "scrape is written by bot/metrics/exposition.py (95 series instead of 123, about 0.8 "
-        "ms instead of 1.4 back to back). JSON logs cost "
+        "not, about 11 requests per generation here); histograms have fewer buckets (95 series "
+        "instead of 123, a scrape about 1.05 ms instead of 1.4 back to back). JSON logs cost "
         "nothing measurable (3 lines per generation)."
     )
     return [row], [note]
