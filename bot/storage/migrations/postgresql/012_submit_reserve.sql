@@ -38,6 +38,7 @@ CREATE FUNCTION submit_reserve(
 ) LANGUAGE plpgsql AS $$
 DECLARE
     i INTEGER;
+    recent BIGINT;
     nth DOUBLE PRECISION;
 BEGIN
     PERFORM pg_advisory_xact_lock(p_lock);
@@ -60,8 +61,14 @@ BEGIN
         SET waiting = excluded.waiting, seen = excluded.seen;
     END IF;
 
+    -- A window holding fewer grants than its limit cannot be full: one count over the longest
+    -- (which holds every other) spares reading each window's grants.
+    SELECT count(*) FILTER (WHERE at > server_now - p_windows[cardinality(p_windows)]),
+        coalesce(max(at) > server_now, false)
+    INTO recent, open_grant FROM submit_grants;
     earliest := server_now;
     FOR i IN 1 .. cardinality(p_limits) LOOP
+        CONTINUE WHEN recent < p_limits[i];
         -- The p_limits[i]-th latest grant in the window, if there are that many.
         SELECT g.at INTO nth FROM submit_grants g WHERE g.at > server_now - p_windows[i]
         ORDER BY g.at DESC OFFSET p_limits[i] - 1 LIMIT 1;
@@ -69,7 +76,6 @@ BEGIN
             earliest := greatest(earliest, nth + p_windows[i]);
         END IF;
     END LOOP;
-    open_grant := EXISTS (SELECT 1 FROM submit_grants WHERE at > server_now);
     SELECT w.process, w.user_id INTO first_process, grant_user
     FROM submit_waiting w LEFT JOIN submit_served s ON s.user_id = w.user_id
     WHERE w.seen > server_now - p_waiting_ttl
@@ -79,21 +85,27 @@ BEGIN
     END IF;
     grant_user := coalesce(grant_user, p_fallback);
     grant_key := server_now + p_hold;
-    DELETE FROM submit_grants WHERE at <= server_now - p_windows[cardinality(p_windows)];
-    INSERT INTO submit_grants (at) VALUES (grant_key);
-    -- Last grants older than an hour are forgotten (such a member counts as never served),
-    -- and rows of processes long dead go.
-    DELETE FROM submit_served WHERE at < server_now - 3600;
-    DELETE FROM submit_waiting WHERE seen < server_now - 10 * p_waiting_ttl;
-    INSERT INTO submit_served (user_id, at) VALUES (grant_user, server_now)
-    ON CONFLICT (user_id) DO UPDATE SET at = excluded.at;
-    -- The granted member waits here one request fewer (the row goes with the last), as the
-    -- process records it too: it need not write the row again, nor clean up after a burst.
-    DELETE FROM submit_waiting
-    WHERE process = p_process AND user_id = grant_user AND waiting <= 1;
-    IF NOT FOUND THEN
+    -- The grant, in one statement: expired grants go, last grants older than an hour are
+    -- forgotten (such a member counts as never served), rows of processes long dead go, the
+    -- member's last grant is now, and their row here counts one request fewer (it goes with
+    -- the last), as the process records it too: it need not write the row again, nor clean up
+    -- after a burst.
+    WITH expired AS (
+        DELETE FROM submit_grants WHERE at <= server_now - p_windows[cardinality(p_windows)]
+    ), forgotten AS (
+        DELETE FROM submit_served WHERE at < server_now - 3600
+    ), dead AS (
+        DELETE FROM submit_waiting WHERE seen < server_now - 10 * p_waiting_ttl
+    ), served AS (
+        INSERT INTO submit_served (user_id, at) VALUES (grant_user, server_now)
+        ON CONFLICT (user_id) DO UPDATE SET at = excluded.at
+    ), last_one AS (
+        DELETE FROM submit_waiting
+        WHERE process = p_process AND user_id = grant_user AND waiting <= 1
+    ), one_fewer AS (
         UPDATE submit_waiting SET waiting = waiting - 1
-        WHERE process = p_process AND user_id = grant_user;
-    END IF;
+        WHERE process = p_process AND user_id = grant_user AND waiting > 1
+    )
+    INSERT INTO submit_grants (at) VALUES (grant_key);
 END
 $$;
