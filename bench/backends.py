@@ -4,8 +4,9 @@
 against a fake Horde in another process with paused workers, then released) runs once on a
 SQLite file and once on a fresh PostgreSQL database of a server started for the section, in
 alternation. On PostgreSQL the engine is built as ``bot.app`` builds it there: the shared
-submit governor (one reservation transaction and one settling statement per submit) and job
-leases (one lease write per job, the renewal loop). The submit limits are raised as in §3 so
+submit governor (one reservation statement per submit, which also carries the grants settled
+since the last one; the others are written in batches) and job leases (written with each job,
+the renewal loop). The submit limits are raised as in §3 so
 the N requests reach the Horde at once. The bot process's CPU is compared; the server's own
 CPU (postmaster and its backends) is reported beside it.
 
