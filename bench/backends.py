@@ -150,16 +150,15 @@ def rows_for(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[Row]:
 
 
 BACKEND_CPU_WHY = (
-    "the PostgreSQL process's figure is about the same as before issue 16's second session "
-    "(5.1-5.3 ms then, measured by the change that added this row), while SQLite's fell by "
-    "about a third (one hand-off per insert, a cheaper poller sleep). Measured apart then, "
-    "PostgreSQL storage alone cost about what SQLite did; the rest is the several-process "
-    "machinery: the shared submit governor's reservation and settle (6 round trips per "
-    "submit, members' waiting rows for cross-process fairness) and a lease write per job. "
-    "Not yet profiled apart on the current code; what would meet it is cutting that "
-    "machinery's round trips (e.g. settle in the next reservation's transaction, the lease "
-    "written with the insert), or HORDE_GOVERNOR_SCOPE=process where processes do not "
-    "share an IP (docs/performance-history.md)."
+    "measured apart (2026-12-06, docs/performance-history.md), PostgreSQL storage alone costs "
+    "what SQLite does or less, and leases about 0.3 ms; what is left is the shared submit "
+    "governor: one round trip per reservation (the stored function submit_reserve) plus "
+    "settles written in batches, and, indirectly, the queue it lets build while a reservation "
+    "is on its way: every grant renumbers the tickets still waiting and each one's listener "
+    "gets a position update (10-80 per generation here, 5 on SQLite, whose governor grants "
+    "at once). What would cut it: grants reserved several at a time when the budget allows, "
+    "position updates coalesced per loop turn, or HORDE_GOVERNOR_SCOPE=process where "
+    "processes do not share an IP."
 )
 
 NOTE = (
