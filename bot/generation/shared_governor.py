@@ -43,6 +43,7 @@ import uuid
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.generation.governor import SubmitGovernor
 from bot.storage.database import Database
+from bot.storage.postgres import PostgresDatabase
 
 __all__ = ["SharedSubmitGovernor"]
 
@@ -109,6 +110,10 @@ class SharedSubmitGovernor(SubmitGovernor):
         self._unused: list[float] = []
         self._reserving = False
         self._flusher: asyncio.Task[None] | None = None
+        # Reservations go over a connection of their own: in a burst the pool's connections
+        # are busy with the jobs' writes, and a reservation queued behind them lets the queue
+        # of tickets grow (each grant then renumbers more of them).
+        self._reserving_db: Database | None = None
 
     async def close(self) -> None:
         """Stop granting, after telling the table how the grants still being settled ended,
@@ -118,6 +123,9 @@ class SharedSubmitGovernor(SubmitGovernor):
             await asyncio.gather(self._flusher, return_exceptions=True)
         await self._write_settled()
         await self._idle()
+        if self._reserving_db is not None and self._reserving_db is not self._db:
+            db, self._reserving_db = self._reserving_db, None
+            await db.close()
 
     async def _reserve_shared(self) -> tuple[float, object, int | None]:
         try:
@@ -135,7 +143,7 @@ class SharedSubmitGovernor(SubmitGovernor):
         sync_all, gone, put = self._waiting_changes()
         self._reserving = True
         try:
-            row = await self._db.fetchone(
+            row = await (await self._reservations()).fetchone(
                 _RESERVE,
                 (
                     *(LOCK_KEY, self._process, answered, unused),
@@ -162,6 +170,12 @@ class SharedSubmitGovernor(SubmitGovernor):
             return OPEN_RECHECK, None, None  # another process's member comes first
         # While a grant is open, its answer may free the slot long before the window would.
         return (min(wait, OPEN_RECHECK) if row["open_grant"] else wait), None, None
+
+    async def _reservations(self) -> Database:
+        if self._reserving_db is None:
+            db = self._db
+            self._reserving_db = await db.dedicated() if isinstance(db, PostgresDatabase) else db
+        return self._reserving_db
 
     def _waiting_changes(self) -> tuple[bool, list[int], dict[int, int]]:
         """Who waits here, for the table: (all of them, [], every count) when a refresh of

@@ -146,6 +146,14 @@ class PostgresDatabase(Database):
     def url(self) -> PostgresUrl:
         return self._url
 
+    async def dedicated(self) -> PostgresDatabase:
+        """The same database over a connection of its own (a pool of one): its statements
+        never wait for one of this pool's connections to come free. Close it when done."""
+        pool = await asyncpg.create_pool(
+            self._url.dsn, min_size=1, max_size=1, reset=_end_open_transaction
+        )
+        return PostgresDatabase(self._url, pool, self.migrations_dir)
+
     async def close(self) -> None:
         await self._pool.close()
 

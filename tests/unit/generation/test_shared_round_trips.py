@@ -5,6 +5,7 @@ The statements are counted on the way to a real PostgreSQL database (the wrapper
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -108,3 +109,23 @@ async def test_a_grant_answered_before_the_next_reservation_is_settled_by_it(
     finally:
         await governor.close()
     assert len(await grant_rows(pg)) == 1  # the unused one is gone
+
+
+async def test_a_reservation_does_not_wait_for_the_pool_s_busy_connections(
+    pg: Database,
+) -> None:
+    governor = SharedSubmitGovernor(pg, per_second=1000, per_minute=100_000)
+    # Every pooled connection busy for a second (in a burst: the jobs' own writes).
+    busy = [asyncio.ensure_future(pg.fetchone("SELECT pg_sleep(1)")) for _ in range(10)]
+    await asyncio.sleep(0.1)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    governor.start()
+    try:
+        ticket = governor.enqueue(1)
+        await asyncio.wait_for(ticket.wait(), 5)
+        assert loop.time() - started < 0.5  # over its own connection, not after the sleeps
+        ticket.answered()
+    finally:
+        await asyncio.gather(*busy)
+        await governor.close()
