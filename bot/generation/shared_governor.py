@@ -6,10 +6,11 @@ governor reserves each slot in the shared ``submit_grants`` table under a transa
 advisory lock, by the database server's clock (the processes' clocks may disagree). When the
 shared windows are full it waits until the earliest slot the others left.
 
-A reservation is one round trip: the stored function ``submit_reserve`` (migration 012) takes
-the lock, writes what changed here since the last one (grants settled, members waiting), reads
-the windows and the fair order, and writes the grant. Grants settled while no reservation is
-about to run are written together, one turn of the event loop later.
+A reservation is one round trip, over a connection of its own (never queued behind the jobs'
+writes in the pool): the stored function ``submit_reserve`` (migration 012) takes the lock,
+writes what changed here since the last one (grants settled, members waiting), reads the
+windows and the fair order, and writes the grant. Grants settled while no reservation is about
+to run are written together, one turn of the event loop later.
 
 Fairness between members holds across the processes: the slot goes to the member served least
 recently by any process (round robin; members never served, or not for an hour, first, in the
