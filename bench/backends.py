@@ -151,14 +151,14 @@ def rows_for(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[Row]:
 
 BACKEND_CPU_WHY = (
     "measured apart (2026-12-06, docs/performance-history.md), PostgreSQL storage alone costs "
-    "what SQLite does or less, and leases about 0.3 ms; what is left is the shared submit "
-    "governor: one round trip per reservation (the stored function submit_reserve) plus "
-    "settles written in batches, and, indirectly, the queue it lets build while a reservation "
-    "is on its way: every grant renumbers the tickets still waiting and each one's listener "
-    "gets a position update (10-80 per generation here, 5 on SQLite, whose governor grants "
-    "at once). What would cut it: grants reserved several at a time when the budget allows, "
-    "position updates coalesced per loop turn, or HORDE_GOVERNOR_SCOPE=process where "
-    "processes do not share an IP."
+    "what SQLite does or less, and leases about 0.3 ms; the several-process part left is the "
+    "shared submit governor's reservation (one round trip over its own connection, the "
+    "stored function submit_reserve, settles carried along or written in batches) and the "
+    "queue it lets build meanwhile: every grant renumbers the tickets still waiting and each "
+    "one's listener gets a position update (6-8 per generation there against SQLite's 5; "
+    "more means the reservations fell behind). What would cut it: position updates "
+    "coalesced per loop turn, grants reserved several at a time when the budget allows, or "
+    "HORDE_GOVERNOR_SCOPE=process where processes do not share an IP."
 )
 
 NOTE = (
