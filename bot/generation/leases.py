@@ -52,6 +52,10 @@ class JobLeases:
     def _until(self) -> float:
         return self._clock.time() + self.lease_seconds
 
+    def new(self) -> tuple[str, float]:
+        """The lease of a job this process accepts now: (owner, until), stored with the job."""
+        return self.owner, self._until()
+
     async def take(self, job_id: int) -> None:
         """A job this process just accepted is its own."""
         await self._db.execute(

@@ -99,15 +99,20 @@ class JobRepository:
         self._finish_batch = self._batch(_FINISH)
         self._delivered_batch = self._batch(_MARK_DELIVERED)
 
-    async def insert(self, request: GenerationRequest, *, now: float) -> int:
-        """Store a new job in state ``pending``; returns its local id."""
+    async def insert(
+        self, request: GenerationRequest, *, now: float, lease: tuple[str, float] | None = None
+    ) -> int:
+        """Store a new job in state ``pending``; returns its local id. ``lease`` (owner, until),
+        when several processes share the database, is written with it (no write of its own)."""
         reply = request.reply
         token = reply.interaction_token
+        lease_owner, lease_expires_at = lease or (None, None)
         rows = await self._db.write_returning(
             "INSERT INTO generations (kind, state, user_id, guild_id, channel_id, "
             "application_id, interaction_token, message_id, private, issued_at, prompt, "
-            "params, models, options, context, created_at, dm_fallback, payer) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "params, models, options, context, created_at, dm_fallback, payer, "
+            "lease_owner, lease_expires_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 JobKind(request.kind).value,
                 JobState.PENDING.value,
@@ -127,6 +132,8 @@ class JobRepository:
                 now,
                 int(reply.dm_fallback),
                 request.payer.value if request.payer else None,
+                lease_owner,
+                lease_expires_at,
             ),
         )
         return int(rows[0]["id"])

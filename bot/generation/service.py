@@ -219,9 +219,8 @@ class GenerationService(Resumption):
             if await self._in_flight_of(request.user_id) >= limit:
                 raise TooManyInFlight(limit)
             now = self._clock.time()
-            job_id = await self._jobs.insert(request, now=now)
-            if self._leases is not None:
-                await self._leases.take(job_id)
+            lease = self._leases.new() if self._leases is not None else None
+            job_id = await self._jobs.insert(request, now=now, lease=lease)
         job = LiveJob(
             id=job_id,
             kind=request.kind,

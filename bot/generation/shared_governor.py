@@ -6,16 +6,23 @@ governor reserves each slot in the shared ``submit_grants`` table under a transa
 advisory lock, by the database server's clock (the processes' clocks may disagree). When the
 shared windows are full it waits until the earliest slot the others left.
 
+A reservation is one round trip, over a connection of its own (never queued behind the jobs'
+writes in the pool): the stored function ``submit_reserve`` (migration 012) takes the lock,
+writes what changed here since the last one (grants settled, members waiting), reads the
+windows and the fair order, and writes the grant. Grants settled while no reservation is about
+to run are written together, one turn of the event loop later.
+
 Fairness between members holds across the processes: the slot goes to the member served least
 recently by any process (round robin; members never served, or not for an hour, first, in the
 order they started waiting). Each process keeps a row per member waiting in it in
-``submit_waiting`` (written in the statement that takes the lock, only when its waiting members
-changed or the rows are due for refreshing), and ``submit_served`` holds each member's last
-grant. A process takes the slot only when the first member in that order waits in it, for that
-member; otherwise the process holding that member takes it, and this one looks again shortly.
-A member waiting in two processes still gets one turn per round: the order is by member. Rows
-not refreshed for ``waiting_ttl`` seconds are a dead process's and are ignored (a live process
-refreshes them at least every third of that while its members wait).
+``submit_waiting`` (written by the reservation, only when its waiting members changed or the
+rows are due for refreshing; the granted member's count goes down by one in the reservation
+itself), and ``submit_served`` holds each member's last grant. A process takes the slot
+only when the first member in that order waits in it, for that member; otherwise the process
+holding that member takes it, and this one looks again shortly. A member waiting in two
+processes still gets one turn per round: the order is by member. Rows not refreshed for
+``waiting_ttl`` seconds are a dead process's and are ignored (a live process refreshes them at
+least every third of that while its members wait).
 
 A row's ``at`` is what :mod:`bot.generation.governor` counts for a grant: the latest moment
 its request can reach the Horde. It is inserted as the reservation time plus ``hold`` (the
@@ -35,8 +42,9 @@ import logging
 import uuid
 
 from bot.clock import SYSTEM_CLOCK, Clock
-from bot.generation.governor import SubmitGovernor, earliest_grant
-from bot.storage.database import Database, Session
+from bot.generation.governor import SubmitGovernor
+from bot.storage.database import Database
+from bot.storage.postgres import PostgresDatabase
 
 __all__ = ["SharedSubmitGovernor"]
 
@@ -53,40 +61,19 @@ OPEN_RECHECK = 0.05
 # A process's waiting rows not refreshed for this many (server) seconds are ignored: a dead
 # process's members must not keep the others waiting for long.
 WAITING_TTL = 3.0
-# The server's clock (Unix seconds) when the statement started, and the grants of the window
-# and the first waiting member in the fair order, with the process it waits in (one round trip:
-# a reservation costs BEGIN, lock (with the waiting rows when they changed), read, write, COMMIT).
-_READ = (
-    "SELECT c.now, ARRAY(SELECT at FROM submit_grants WHERE at > c.now - ? ORDER BY at) AS grants,"
-    " first.process, first.user_id"
-    " FROM (SELECT extract(epoch FROM statement_timestamp())::float8 AS now) AS c"
-    " LEFT JOIN LATERAL (SELECT w.process, w.user_id FROM submit_waiting w"
-    " LEFT JOIN submit_served s ON s.user_id = w.user_id WHERE w.seen > c.now - ?"
-    " ORDER BY s.at ASC NULLS FIRST, w.since, w.process, w.user_id LIMIT 1) AS first ON true"
+# One reservation, one round trip: the stored function of migration 012 takes the lock,
+# stores the grants settled since the last one and who waits here, reads the windows and the
+# first member in the fair order, and writes the grant when it is this process's to take.
+_RESERVE = (
+    "SELECT * FROM submit_reserve(p_lock => ?, p_process => ?, p_answered => ?, p_unused => ?,"
+    " p_sync_all => ?, p_gone => ?, p_users => ?, p_counts => ?, p_limits => ?,"
+    " p_windows => ?, p_waiting_ttl => ?, p_hold => ?, p_fallback => ?)"
 )
-# The lock, after writing which members wait in this process (their counts) and when: all of
-# them when a refresh of ``seen`` is due, else only those whose count changed.
-_LOCK = "SELECT pg_advisory_xact_lock(?)"
-# Upserts the given members' counts (``seen`` now), then takes the lock; ``{gone}`` picks the
-# rows of this process to delete first.
-_SYNC_AND_LOCK = (
-    "WITH gone AS (DELETE FROM submit_waiting WHERE process = ? AND {gone}), "
-    "put AS (INSERT INTO submit_waiting (process, user_id, waiting, since, seen) "
-    "SELECT ?, u, n, c.now, c.now FROM unnest(?::bigint[], ?::int[]) AS t(u, n), "
-    "(SELECT extract(epoch FROM statement_timestamp())::float8 AS now) AS c "
-    "ON CONFLICT (process, user_id) DO UPDATE "
-    "SET waiting = excluded.waiting, seen = excluded.seen) "
-    "SELECT pg_advisory_xact_lock(?)"
-)
-# Every member waiting here: rows of members not in the list go.
-_SYNC_ALL_AND_LOCK = _SYNC_AND_LOCK.format(gone="NOT (user_id = ANY(?::bigint[]))")
-# Only the members whose count changed: the first list is those who stopped waiting.
-_SYNC_CHANGED_AND_LOCK = _SYNC_AND_LOCK.format(gone="user_id = ANY(?::bigint[])")
-_WRITE = (
-    "WITH expired AS (DELETE FROM submit_grants WHERE at <= ?), "
-    "served AS (INSERT INTO submit_served (user_id, at) VALUES (?, ?) "
-    "ON CONFLICT (user_id) DO UPDATE SET at = excluded.at) "
-    "INSERT INTO submit_grants (at) VALUES (?)"
+# Grants settled while no reservation was about to carry them: one statement for all of them.
+_SETTLE = (
+    "WITH unused AS (DELETE FROM submit_grants WHERE at = ANY(?::float8[])) "
+    "UPDATE submit_grants SET at = extract(epoch FROM clock_timestamp())::float8 "
+    "WHERE at = ANY(?::float8[])"
 )
 # Nobody waits in this process any more (and rows of processes long dead go); last grants
 # older than an hour are forgotten (such a member simply counts as never served).
@@ -95,10 +82,6 @@ _IDLE = (
     "served AS (DELETE FROM submit_served WHERE at < (SELECT now FROM c) - 3600) "
     "DELETE FROM submit_waiting WHERE process = ? OR seen < (SELECT now FROM c) - ?"
 )
-_ANSWERED = (
-    "UPDATE submit_grants SET at = extract(epoch FROM clock_timestamp())::float8 WHERE at = ?"
-)
-_UNUSED = "DELETE FROM submit_grants WHERE at = ?"
 
 
 class SharedSubmitGovernor(SubmitGovernor):
@@ -116,21 +99,34 @@ class SharedSubmitGovernor(SubmitGovernor):
         limits.setdefault("slack", SHARED_SLACK)
         super().__init__(clock, **limits)  # type: ignore[arg-type]
         self._db = db
-        self._settling: set[asyncio.Task[None]] = set()
         self._process = uuid.uuid4().hex  # names this process's rows in submit_waiting
         self._waiting_ttl = waiting_ttl
         self._longest_wait = waiting_ttl / 3  # look (and refresh the rows) at least this often
         self._written: dict[int, int] = {}  # the waiting members the table has for this process
         self._touched = set()  # the base governor records whose queue changed
         self._written_at = float("-inf")
+        # Grants settled here but not yet in the table (keys answered, keys unused): the next
+        # reservation carries them, or the flusher writes them when none is about to run.
+        self._answered: list[float] = []
+        self._unused: list[float] = []
+        self._reserving = False
+        self._flusher: asyncio.Task[None] | None = None
+        # Reservations go over a connection of their own: in a burst the pool's connections
+        # are busy with the jobs' writes, and a reservation queued behind them lets the queue
+        # of tickets grow (each grant then renumbers more of them).
+        self._reserving_db: Database | None = None
 
     async def close(self) -> None:
         """Stop granting, after telling the table how the grants still being settled ended,
         and that nobody waits here any more."""
         await super().close()
-        if self._settling:
-            await asyncio.gather(*self._settling, return_exceptions=True)
+        if self._flusher is not None:
+            await asyncio.gather(self._flusher, return_exceptions=True)
+        await self._write_settled()
         await self._idle()
+        if self._reserving_db is not None and self._reserving_db is not self._db:
+            db, self._reserving_db = self._reserving_db, None
+            await db.close()
 
     async def _reserve_shared(self) -> tuple[float, object, int | None]:
         try:
@@ -144,38 +140,50 @@ class SharedSubmitGovernor(SubmitGovernor):
     async def _reserve(self) -> tuple[float, object, int | None]:
         """Reserve a slot now (0.0, the row's handle, the member it is for) or say how long
         until one may be free for this process."""
-        window = self._limits[-1][1]
-        async with self._db.transaction() as tx:
-            await self._lock(tx)
-            # A statement after the lock: sees every grant and waiting row.
-            row = await tx.fetchone(_READ, (window, self._waiting_ttl))
-            assert row is not None
-            now = float(row["now"])
-            times = [float(t) for t in row["grants"]]
-            earliest = earliest_grant(times, now, self._limits)
-            if earliest > now:
-                still_open = bool(times) and times[-1] > now
-                wait = min(earliest - now, OPEN_RECHECK) if still_open else earliest - now
-                return wait, None, None
-            if row["process"] not in (None, self._process):
-                return OPEN_RECHECK, None, None  # another process's member comes first
-            # None: no live row at all (ours could not be written): this process's rotation.
-            user = next(iter(self._queues), 0) if row["user_id"] is None else int(row["user_id"])
-            key = now + self.hold
-            await tx.execute(_WRITE, (now - window, user, now, key))
-        return 0.0, key, user
+        answered, unused = self._take_settled()
+        sync_all, gone, put = self._waiting_changes()
+        self._reserving = True
+        try:
+            row = await (await self._reservations()).fetchone(
+                _RESERVE,
+                (
+                    *(LOCK_KEY, self._process, answered, unused),
+                    *(sync_all, gone, list(put), list(put.values())),
+                    *([limit for limit, _ in self._limits], [w for _, w in self._limits]),
+                    *(self._waiting_ttl, self.hold, next(iter(self._queues), 0)),
+                ),
+            )
+        except BaseException:
+            self._answered[:0], self._unused[:0] = answered, unused  # still to be written
+            raise
+        finally:
+            self._reserving = False
+            if self._answered or self._unused:
+                self._flush_soon()  # settled meanwhile: written unless the next one carries them
+        assert row is not None
+        self._waiting_written(sync_all, gone, put)
+        if row["grant_key"] is not None:
+            user = int(row["grant_user"])
+            self._one_fewer_written(user)
+            return 0.0, float(row["grant_key"]), user
+        wait = float(row["earliest"]) - float(row["server_now"])
+        if wait <= 0:
+            return OPEN_RECHECK, None, None  # another process's member comes first
+        # While a grant is open, its answer may free the slot long before the window would.
+        return (min(wait, OPEN_RECHECK) if row["open_grant"] else wait), None, None
 
-    async def _lock(self, tx: Session) -> None:
-        """Take the budget's lock, writing first who waits here if that changed (or is due
-        for refreshing): in the same statement, so it costs no round trip of its own."""
+    async def _reservations(self) -> Database:
+        if self._reserving_db is None:
+            db = self._db
+            self._reserving_db = await db.dedicated() if isinstance(db, PostgresDatabase) else db
+        return self._reserving_db
+
+    def _waiting_changes(self) -> tuple[bool, list[int], dict[int, int]]:
+        """Who waits here, for the table: (all of them, [], every count) when a refresh of
+        ``seen`` is due, else (False, the members who left, the members whose count changed)."""
         touched, self._touched = self._touched or set(), set()
         if self._clock.monotonic() - self._written_at > self._longest_wait:
-            waiting = {user: len(queue) for user, queue in self._queues.items()}
-            users = list(waiting)
-            params = (self._process, users, self._process, users, list(waiting.values()))
-            await tx.fetchone(_SYNC_ALL_AND_LOCK, (*params, LOCK_KEY))
-            self._written, self._written_at = waiting, self._clock.monotonic()
-            return
+            return True, [], {user: len(queue) for user, queue in self._queues.items()}
         # Between refreshes only the members whose queue changed: a burst of a thousand
         # members would otherwise rewrite every row at each grant.
         put: dict[int, int] = {}
@@ -186,14 +194,24 @@ class SharedSubmitGovernor(SubmitGovernor):
                 put[user] = count
             elif not count and user in self._written:
                 gone.append(user)
-        if not put and not gone:
-            await tx.fetchone(_LOCK, (LOCK_KEY,))
+        return False, gone, put
+
+    def _waiting_written(self, sync_all: bool, gone: list[int], put: dict[int, int]) -> None:
+        if sync_all:
+            self._written, self._written_at = put, self._clock.monotonic()
             return
-        users = list(put)
-        params = (self._process, gone, self._process, users, list(put.values()))
-        await tx.fetchone(_SYNC_CHANGED_AND_LOCK, (*params, LOCK_KEY))
         self._written.update(put)
         for user in gone:
+            del self._written[user]
+
+    def _one_fewer_written(self, user: int) -> None:
+        """The reservation counted the granted member's row here one request fewer."""
+        count = self._written.get(user)
+        if count is None:
+            return
+        if count > 1:
+            self._written[user] = count - 1
+        else:
             del self._written[user]
 
     async def _idle(self) -> None:
@@ -208,13 +226,35 @@ class SharedSubmitGovernor(SubmitGovernor):
             log.warning("could not tell the others nobody waits here", exc_info=True)
 
     def _settle_shared(self, key: object, *, answered: bool) -> None:
-        task = asyncio.create_task(self._settle_row(key, answered), name="submit-grant-settle")
-        self._settling.add(task)
-        task.add_done_callback(self._settling.discard)
+        assert isinstance(key, float)
+        (self._answered if answered else self._unused).append(key)
+        self._flush_soon()
 
-    async def _settle_row(self, key: object, answered: bool) -> None:
+    def _take_settled(self) -> tuple[list[float], list[float]]:
+        answered, unused = self._answered, self._unused
+        self._answered, self._unused = [], []
+        return answered, unused
+
+    def _flush_soon(self) -> None:
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="submit-grant-settle")
+
+    async def _flush(self) -> None:
+        """Write the settled grants no reservation carried: one turn of the loop later (a
+        reservation starting then takes them along, and grants settled in the same turn join),
+        and not while a reservation is on its way (it writes them again when it ends)."""
+        while True:
+            await asyncio.sleep(0)
+            if self._reserving or not (self._answered or self._unused):
+                return
+            await self._write_settled()
+
+    async def _write_settled(self) -> None:
+        answered, unused = self._take_settled()
+        if not answered and not unused:
+            return
         try:
-            await self._db.execute(_ANSWERED if answered else _UNUSED, (key,))
+            await self._db.execute(_SETTLE, (unused, answered))
         except Exception:
-            # The row keeps counting as open until ``hold`` has passed: slower, never over.
-            log.warning("a submit grant could not be settled in the database", exc_info=True)
+            # The rows keep counting as open until ``hold`` has passed: slower, never over.
+            log.warning("submit grants could not be settled in the database", exc_info=True)

@@ -82,3 +82,24 @@ async def test_the_version_lives_in_one_row(postgres_database: str) -> None:
     assert [row["version"] for row in rows] == [
         load_migrations(POSTGRES_MIGRATIONS_DIR)[-1].version
     ]
+
+
+async def test_a_batch_of_writes_commits_all_rows_or_none(postgres_database: str) -> None:
+    # run_many sends the batch without a BEGIN of its own: still one transaction.
+    pg = await Database.open(postgres_database)
+    try:
+        await _batch_all_or_none(pg)
+    finally:
+        await pg.close()
+
+
+async def _batch_all_or_none(pg: Database) -> None:
+    await pg.execute("CREATE TABLE batch_t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)")
+    await pg.execute("INSERT INTO batch_t (id, v) VALUES (1, 0), (2, 0)")
+    with pytest.raises(asyncpg.NotNullViolationError):
+        await pg.run_many("UPDATE batch_t SET v = ? WHERE id = ?", [(5, 1), (None, 2)])
+    rows = await pg.fetchall("SELECT v FROM batch_t ORDER BY id")
+    assert [row["v"] for row in rows] == [0, 0]  # the first row's write was rolled back too
+    await pg.run_many("UPDATE batch_t SET v = ? WHERE id = ?", [(5, 1), (6, 2)])
+    rows = await pg.fetchall("SELECT v FROM batch_t ORDER BY id")
+    assert [row["v"] for row in rows] == [5, 6]

@@ -82,3 +82,18 @@ async def test_delivered_jobs_are_neither_renewed_nor_claimed(
     await jobs.mark_delivered(job, now=clock.time())
     clock.advance(LEASE + 1)
     assert (await a.renew(), await process(pg, clock, "b").claim()) == (set(), [])
+
+
+async def test_a_job_stored_with_its_lease_is_held_from_the_insert(
+    pg: Database, vault: KeyVault
+) -> None:
+    clock = OffsetClock()
+    a, b = process(pg, clock, "a"), process(pg, clock, "b")
+    jobs = JobRepository(pg, vault, clock=clock)
+    request = GenerationRequest(prompt="p", user_id=1, guild_id=10)
+    job = await jobs.insert(request, now=clock.time(), lease=a.new())  # no take() of its own
+    clock.advance(LEASE + 1)  # old enough for an unleased job to be claimed
+    assert await a.renew() == {job}  # a holds it, and so b cannot claim it
+    assert await b.claim() == []
+    clock.advance(LEASE + 1)  # a stopped renewing
+    assert await b.claim() == [job]

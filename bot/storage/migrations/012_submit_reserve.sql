@@ -1,0 +1,3 @@
+-- The shared submit budget's reservation as one stored function (PostgreSQL only: see
+-- postgresql/012_submit_reserve.sql). SQLite serves one process, whose governor keeps its
+-- budget in memory; this number exists so both backends have the same migrations.
