@@ -219,6 +219,10 @@ class SubmitGovernor:
             self._changed()
         return ticket
 
+    async def settled(self) -> None:
+        """Until every grant settled so far is recorded where other processes count them.
+        In-process there is nothing to write; the shared governor overrides this."""
+
     def penalize(self, retry_after: float | None) -> None:
         """Pause every submit for ``retry_after`` seconds (the Horde answered 429)."""
         delay = retry_after if retry_after and retry_after > 0 else 1.0

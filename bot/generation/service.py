@@ -265,6 +265,9 @@ class GenerationService(Resumption):
         now = self._clock.time()
         digest = self._webhooks.bind(job.id, horde_id) if self._webhooks else None
         try:
+            # The grant's settle is stored first: a process killed between the two must not
+            # leave a grant whose job is on the Horde counted as still open (shared budget).
+            await self._governor.settled()
             await self._jobs.mark_submitted(job.id, horde_id, now=now, webhook_digest=digest)
         except Exception:
             # Keep serving the job from memory; only a restart before the next write could

@@ -111,6 +111,9 @@ class SharedSubmitGovernor(SubmitGovernor):
         self._unused: list[float] = []
         self._reserving = False
         self._flusher: asyncio.Task[None] | None = None
+        # Writes carrying settled grants still on their way, and who waits for them (settled).
+        self._settles_in_flight = 0
+        self._settle_waiters: list[asyncio.Future[None]] = []
         # Reservations go over a connection of their own: in a burst the pool's connections
         # are busy with the jobs' writes, and a reservation queued behind them lets the queue
         # of tickets grow (each grant then renumbers more of them).
@@ -143,6 +146,7 @@ class SharedSubmitGovernor(SubmitGovernor):
         answered, unused = self._take_settled()
         sync_all, gone, put = self._waiting_changes()
         self._reserving = True
+        self._settles_in_flight += 1
         try:
             row = await (await self._reservations()).fetchone(
                 _RESERVE,
@@ -158,6 +162,7 @@ class SharedSubmitGovernor(SubmitGovernor):
             raise
         finally:
             self._reserving = False
+            self._settle_write_ended()
             if self._answered or self._unused:
                 self._flush_soon()  # settled meanwhile: written unless the next one carries them
         assert row is not None
@@ -253,8 +258,34 @@ class SharedSubmitGovernor(SubmitGovernor):
         answered, unused = self._take_settled()
         if not answered and not unused:
             return
+        self._settles_in_flight += 1
         try:
             await self._db.execute(_SETTLE, (unused, answered))
         except Exception:
             # The rows keep counting as open until ``hold`` has passed: slower, never over.
             log.warning("submit grants could not be settled in the database", exc_info=True)
+        finally:
+            self._settle_write_ended()
+
+    async def settled(self) -> None:
+        """Until every grant settled here so far is in the table (written now, or by the
+        reservation or write already carrying it). The submitter's caller waits for this
+        before storing a job's Horde id: a process killed in between would otherwise leave
+        the grant counted as open, as arriving as late as it still can, which takes a slot
+        of every process's per-second window for the whole hold."""
+        while True:
+            if (self._answered or self._unused) and not self._reserving:
+                await self._write_settled()
+            elif self._answered or self._unused or self._settles_in_flight:
+                waiter = asyncio.get_running_loop().create_future()
+                self._settle_waiters.append(waiter)
+                await waiter
+            else:
+                return
+
+    def _settle_write_ended(self) -> None:
+        self._settles_in_flight -= 1
+        waiters, self._settle_waiters = self._settle_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)

@@ -129,3 +129,37 @@ async def test_a_reservation_does_not_wait_for_the_pool_s_busy_connections(
     finally:
         await asyncio.gather(*busy)
         await governor.close()
+
+
+async def answered_grants(pg: Database) -> int:
+    server_now = await pg.fetchone("SELECT extract(epoch FROM clock_timestamp())::float8")
+    assert server_now is not None
+    return len([at for at in await grant_rows(pg) if at <= server_now[0]])
+
+
+async def test_settled_returns_only_once_the_answered_grant_is_in_the_table(
+    pg: Database,
+) -> None:
+    # The engine waits for this before storing a job's Horde id: a process killed between
+    # the two must not leave the grant counted as open (a per-second slot of every process
+    # for the whole hold; bench §7 stalled on exactly that).
+    governor = fast_governor(CountingDatabase(pg))
+    governor.start()
+    try:
+        first = governor.enqueue(1)
+        await first.wait()
+        first.answered()  # no reservation about to run: written by settled() at once
+        await governor.settled()
+        assert await answered_grants(pg) == 1
+        second = governor.enqueue(1)  # a reservation starts and may carry the next settle
+        third = governor.enqueue(2)
+        await second.wait()
+        second.answered()
+        await governor.settled()
+        assert await answered_grants(pg) == 2
+        await third.wait()
+        third.unused()
+        await governor.settled()
+        assert len(await grant_rows(pg)) == 2  # the unused one is gone
+    finally:
+        await governor.close()
