@@ -208,14 +208,14 @@ class Transport:
                 text = await response.text(errors="replace")
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
         except aiohttp.ClientConnectorError as exc:
-            record.horde_no_answer(call.method, call.path, "unreachable")
+            record.horde_no_answer(call.method, call.path, exc)
             raise _ConnectFailedError(type(exc).__name__) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             timed_out = isinstance(exc, TimeoutError)
             if status:  # the headers came, the body did not
                 record.horde_answered(call.method, call.path, status, seconds, "")
             else:
-                record.horde_no_answer(call.method, call.path, "timeout" if timed_out else "error")
+                record.horde_no_answer(call.method, call.path, exc)
             reason = "timed out" if timed_out else type(exc).__name__
             raise HordeUnavailable(f"the AI Horde connection failed: {reason}") from exc
         record.horde_answered(call.method, call.path, status, seconds, text)

@@ -98,7 +98,7 @@ class _Counted:
             response = await pending
         except Exception as exc:
             path = yarl.URL(self._url).path
-            record.discord_no_answer(self._method, path, _no_answer_status(exc))
+            record.discord_no_answer(self._method, path, exc)
             raise
         record.discord_answered(
             self._method,
@@ -108,12 +108,3 @@ class _Counted:
             response.headers.get("X-RateLimit-Scope"),
         )
         return response
-
-
-def _no_answer_status(error: BaseException) -> str:
-    """The status label of a request that got no HTTP answer."""
-    if isinstance(error, TimeoutError):
-        return "timeout"
-    if isinstance(error, aiohttp.ClientConnectorError):
-        return "unreachable"
-    return "error"

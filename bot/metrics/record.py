@@ -16,6 +16,8 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+import aiohttp
+
 from bot.metrics.paths import discord_family, discord_route, horde_endpoint
 
 _shard = "0"
@@ -158,10 +160,21 @@ def horde_answered(method: str, path: str, status: int, seconds: float, body: st
             child(_m.HORDE_ERRORS, _shard, endpoint, str(status), rc_of(body)).inc()
 
 
-def horde_no_answer(method: str, path: str, status: str) -> None:
-    """A request to the AI Horde got no HTTP answer: ``timeout``, ``unreachable`` or ``error``."""
+def horde_no_answer(method: str, path: str, error: BaseException) -> None:
+    """A request to the AI Horde got no HTTP answer, because of ``error``."""
     if _m is not None:
+        status = no_answer_status(error)
         child(_m.HORDE_REQUESTS, _shard, method, horde_endpoint(f"/v2/{path}"), status).inc()
+
+
+def no_answer_status(error: BaseException) -> str:
+    """The status label of a request that got no HTTP answer: ``timeout``, ``unreachable``
+    (no connection was made) or ``error``."""
+    if isinstance(error, TimeoutError):
+        return "timeout"
+    if isinstance(error, aiohttp.ClientConnectorError):
+        return "unreachable"
+    return "error"
 
 
 def rc_of(body: str | bytes) -> str:
@@ -194,7 +207,8 @@ def discord_answered(
         child(_m.DISCORD_EDITS, _shard, target).inc()
 
 
-def discord_no_answer(method: str, path: str, status: str) -> None:
-    """A Discord request got no HTTP answer: ``timeout``, ``unreachable`` or ``error``."""
+def discord_no_answer(method: str, path: str, error: BaseException) -> None:
+    """A Discord request got no HTTP answer, because of ``error``."""
     if _m is not None:
+        status = no_answer_status(error)
         child(_m.DISCORD_REQUESTS, _shard, method, discord_route(path), status).inc()
