@@ -62,7 +62,7 @@ class MessageMenus(commands.Cog):
         self, interaction: discord.Interaction[Any], message: discord.Message
     ) -> None:
         """The model continues the chosen message's text."""
-        # Imported on first use, not at start-up (like the other menu's): only the menus
+        # Imported on first use here, in ask and in AskModal, not at start-up: only the menus
         # build prompts from a message.
         from bot.ui.message_prompt import continue_prompt, message_text
 
