@@ -23,7 +23,6 @@ from bot.generation import GenerationService, JobKind, Poller, SubmitGovernor
 from bot.generation.leases import JobLeases
 from bot.generation.processes import ProcessRegistry
 from bot.generation.repository import JobRepository
-from bot.generation.shared_governor import SharedSubmitGovernor
 from bot.model_catalog import ModelCatalog
 from bot.own_workers import OwnWorkersCache
 from bot.policy import CooldownTracker
@@ -152,6 +151,9 @@ def submit_governor(settings: Settings, db: Database, clock: Clock) -> SubmitGov
         "per_minute": settings.horde_submits_per_minute,
     }
     if db.dialect == "postgresql" and settings.horde_governor_scope == "database":
+        # Imported here: it brings asyncpg, which a SQLite bot never needs.
+        from bot.generation.shared_governor import SharedSubmitGovernor
+
         return SharedSubmitGovernor(db, clock, **limits)
     return SubmitGovernor(clock, **limits)  # type: ignore[arg-type]
 

@@ -15,7 +15,6 @@ from discord.ext import commands
 from bot.bot import HordeBot
 from bot.generation import JobKind
 from bot.reach import everywhere
-from bot.ui.history_render import PAGE_SIZE, render_history
 
 __all__ = ["History", "setup"]
 
@@ -34,6 +33,9 @@ class History(commands.Cog):
         interaction: discord.Interaction[Any],
         page: app_commands.Range[int, 1, 1000] = 1,
     ) -> None:
+        # Imported on first use, not at start-up: only /history renders stored jobs this way.
+        from bot.ui.history_render import PAGE_SIZE, render_history
+
         await interaction.response.defer(ephemeral=True, thinking=True)
         skip = (page - 1) * PAGE_SIZE
         engine = self.bot.services.generations

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -25,7 +25,9 @@ from bot.policy import check_interaction
 from bot.reach import everywhere
 from bot.tree import answer_error
 from bot.ui.generate_frontend import GenerateFrontEnd, Job, checked_params
-from bot.ui.message_prompt import MenuPrompt, ask_prompt, continue_prompt, message_text
+
+if TYPE_CHECKING:
+    from bot.ui.message_prompt import MenuPrompt
 
 __all__ = ["ASK_MENU", "CONTINUE_MENU", "MessageMenus", "setup"]
 
@@ -60,12 +62,18 @@ class MessageMenus(commands.Cog):
         self, interaction: discord.Interaction[Any], message: discord.Message
     ) -> None:
         """The model continues the chosen message's text."""
+        # Imported on first use here, in ask and in AskModal, not at start-up: only the menus
+        # build prompts from a message.
+        from bot.ui.message_prompt import continue_prompt, message_text
+
         text = await message_text(message, own=self._is_own(message))
         await self.start(interaction, continue_prompt(text))
 
     async def ask(self, interaction: discord.Interaction[Any], message: discord.Message) -> None:
         """A modal asks for the instruction; the message's text is read first, so a
         message without text is refused before the member types anything."""
+        from bot.ui.message_prompt import message_text
+
         text = await message_text(message, own=self._is_own(message))
         services = self.bot.services
         policy = await check_interaction(services, interaction, record_use=False)
@@ -124,6 +132,8 @@ class AskModal(discord.ui.Modal, title="Ask AI Horde"):
         self.format = fmt
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        from bot.ui.message_prompt import ask_prompt
+
         built = ask_prompt(self.instruction.value, self.text, self.format)
         await self.menus.start(interaction, built)
 

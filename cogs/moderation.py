@@ -25,7 +25,6 @@ from bot.ui.horde_messages import describe_horde_error
 from bot.ui.mod_render import BotHealth, channels_text, health_embed, settings_text
 from bot.ui.modlog import post_to_log_channel
 from bot.ui.replies import reply
-from bot.ui.sponsor_views import SponsorModal, current_summary, sponsor_line, sponsor_status_text
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +87,10 @@ class Moderation(commands.Cog):
 
     @mod.command(name="status", description="The bot's health and this server's settings")
     async def status(self, interaction: discord.Interaction[Any]) -> None:
+        # Imported on first use here and below, not at start-up: only /mod status and /mod
+        # sponsor need the sponsor key's texts and form.
+        from bot.ui.sponsor_views import sponsor_line
+
         await interaction.response.defer(ephemeral=True, thinking=True)
         services = self.bot.services
         guild_id = self._guild(interaction)
@@ -133,10 +136,14 @@ class Moderation(commands.Cog):
 
     @sponsor.command(name="set", description="Set the key members without their own pay with")
     async def sponsor_set(self, interaction: discord.Interaction[Any]) -> None:
+        from bot.ui.sponsor_views import SponsorModal
+
         await interaction.response.send_modal(SponsorModal(self.bot, self.bot.services))
 
     @sponsor.command(name="status", description="Whose sponsor key is set and what it has left")
     async def sponsor_status(self, interaction: discord.Interaction[Any]) -> None:
+        from bot.ui.sponsor_views import current_summary, sponsor_status_text
+
         await interaction.response.defer(ephemeral=True, thinking=True)
         guild_id = self._guild(interaction)
         services = self.bot.services

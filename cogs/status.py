@@ -15,7 +15,6 @@ from discord.ext import commands
 
 from bot.bot import HordeBot
 from bot.reach import everywhere
-from bot.ui.status_render import StatusView, status_embed
 from bot.ui.status_snapshot import StatusCache
 
 log = logging.getLogger(__name__)
@@ -31,6 +30,9 @@ class Status(commands.Cog):
     @everywhere
     @app_commands.command(name="status", description="The AI Horde at a glance")
     async def status(self, interaction: discord.Interaction[Any]) -> None:
+        # Imported on first use, not at start-up: only /status draws this embed and view.
+        from bot.ui.status_render import StatusView, status_embed
+
         await interaction.response.defer(thinking=True)
         snapshot = await self.cache.get()
         view = StatusView(self.cache.get)

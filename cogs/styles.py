@@ -22,11 +22,11 @@ from bot.policy import own_key
 from bot.style_catalog import StyleLimitReached
 from bot.ui.confirm_view import ConfirmView
 from bot.ui.replies import reply
-from bot.ui.style_modal import StyleFields, StyleModal
 from bot.ui.style_views import resolve_style, style_choices, style_details, styles_text
 
 if TYPE_CHECKING:
     from bot.horde.models import StyleKobold
+    from bot.ui.style_modal import StyleFields
 
 __all__ = ["Styles", "setup"]
 
@@ -72,6 +72,9 @@ class Styles(commands.Cog):
 
     @styles.command(name="create", description="Create a text style (trusted or customizer)")
     async def create(self, interaction: discord.Interaction[Any]) -> None:
+        # Imported on first use, not at start-up: only /styles create and edit open the form.
+        from bot.ui.style_modal import StyleModal
+
         apikey = await own_key(self.bot.services, interaction.user.id)
 
         async def submit(ia: discord.Interaction[Any], fields: StyleFields) -> str:
@@ -96,6 +99,8 @@ class Styles(commands.Cog):
     @styles.command(name="edit", description="Change one of your text styles")
     @app_commands.describe(style="The style")
     async def edit(self, interaction: discord.Interaction[Any], style: str) -> None:
+        from bot.ui.style_modal import StyleModal
+
         apikey = await own_key(self.bot.services, interaction.user.id)
         current = await resolve_style(self.catalog, style)
         style_id = current.id or ""

@@ -1,6 +1,7 @@
 """``python -m bot``'s imports stay light: the Horde client, pydantic and aiohttp's server side
 load when the services open (or webhook mode / metrics are on), prometheus-client only when
-metrics are on, not at import (issue 16)."""
+metrics are on, asyncpg only with a PostgreSQL database, and the texts, forms and views of a
+few commands when the command is first used, not at import (issue 16)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,31 @@ import sys
 
 from tests.e2e.bot_process import ROOT
 
+# Each is loaded by the first call that needs it; the end-to-end test of that feature is the
+# proof that the first use still works (a PostgreSQL bot: tests/e2e/test_failover.py and
+# test_shared_governor.py; the commands: test_history, test_status, test_message_menus,
+# test_styles, test_sponsor).
+LATER = (
+    "pydantic",
+    "bot.horde.models",
+    "bot.horde.client",
+    "aiohttp.web",
+    "prometheus_client",
+    "bot.metrics.definitions",
+    "asyncpg",
+    "bot.storage.postgres",
+    "bot.generation.shared_governor",
+    "bot.ui.history_render",
+    "bot.ui.status_render",
+    "bot.ui.message_prompt",
+    "bot.ui.style_modal",
+    "bot.ui.sponsor_views",
+)
+
 PROBE = (
     "import importlib, json, sys, bot.__main__; from bot.bot import EXTENSIONS; "
     "[importlib.import_module(name) for name in EXTENSIONS]; "
-    "print(json.dumps(sorted(m for m in ('pydantic', 'bot.horde.models', 'bot.horde.client', "
-    "'aiohttp.web', 'prometheus_client', 'bot.metrics.definitions') if m in sys.modules)))"
+    f"print(json.dumps(sorted(m for m in {LATER!r} if m in sys.modules)))"
 )
 
 # Events recorded before metrics are enabled: a counter is not kept (metrics are off), a gauge
