@@ -95,12 +95,14 @@ async def run(quick: bool) -> tuple[list[Row], list[str]]:
             ratio,
             "≥ 0.80",
             ratio >= 0.8,
-            "per call the client adds a pydantic validation (~8 µs for a queued status, "
-            "measured separately), a Call and a ClientTimeout object and a text decode before "
-            "json.loads — about 20 µs against ~250 µs of client CPU per call, i.e. an expected "
-            "ratio near 0.9; this shared 2-core machine's run-to-run spread (±50 %) is larger "
-            "than that. Rerun on a quiet machine; if it persists, parsing status polls without "
-            "pydantic (a plain dict → dataclass) would meet it.",
+            "per call the client adds to the bare GET + json a Call, its headers, two coroutine "
+            "frames and the pydantic validation of the status — about 6 µs in a tight loop, "
+            "10-15 µs of the ~100 µs of client CPU per call here (8 callers interleaved, colder "
+            "caches); most of the rest is aiohttp and the loopback socket send, shared with the "
+            "bare loop. Cut on 2026-12-06 (one ClientTimeout per value, UTF-8 named rather than "
+            "parsed from Content-Type, no quote() of plain ids, Call a named tuple, one frame "
+            "fewer): in-process A/B CPU ratio 0.81 -> 0.90 (performance-history.md). Under "
+            "heavy load the calls-per-second ratio swings by ±0.1 between runs: rerun when quiet.",
         ),
         Row(
             "4",

@@ -7,7 +7,7 @@ The endpoint methods live in mixins (``_generation``, ``_accounts``, ``_status``
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -109,7 +109,7 @@ class _ClientBase:
             return apikey
         return self._apikey if required else None
 
-    async def _request(
+    def _request(
         self,
         method: str,
         path: str,
@@ -121,8 +121,12 @@ class _ClientBase:
         idempotent: bool | None = None,
         retries: int | None = None,
         request_timeout: float | None = None,
-    ) -> Any:
-        """Send one call to ``/v2/{path}``; GETs are idempotent unless told otherwise."""
+    ) -> Coroutine[Any, Any, Any]:
+        """Send one call to ``/v2/{path}``; GETs are idempotent unless told otherwise.
+
+        A plain function returning the transport's coroutine (callers await it): one frame
+        fewer to create and to resume on every request, status polls included.
+        """
         call = Call(
             method=method,
             path=path,
@@ -134,7 +138,7 @@ class _ClientBase:
             timeout=request_timeout,
         )
         count = self.retries if retries is None else retries
-        return await self._transport.send(call, retries=max(0, count))
+        return self._transport.send(call, retries=max(0, count))
 
     async def _keyed(
         self,

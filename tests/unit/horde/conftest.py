@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest_asyncio
+from aiohttp import web
 
 from bot.horde import HordeClient
 from tests.fakes.horde import FakeHorde
@@ -34,3 +35,28 @@ async def horde(
         base_url=fake_horde.base_url, client_agent=AGENT, apikey=ALICE_KEY, clock=clock
     ) as client:
         yield client
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+TinyApp = Callable[[Handler], Awaitable[str]]
+
+
+@pytest_asyncio.fixture
+async def tiny_app() -> AsyncIterator[TinyApp]:
+    """Serve one handler on every path; for answers the fake Horde cannot give."""
+    runners: list[web.AppRunner] = []
+
+    async def serve(handler: Handler) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        runners.append(runner)
+        port = runner.addresses[0][1]
+        return f"http://127.0.0.1:{port}/api"
+
+    yield serve
+    for runner in runners:
+        await runner.cleanup()

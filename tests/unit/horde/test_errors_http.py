@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
-import pytest_asyncio
 from aiohttp import web
 
 from bot.horde import (
@@ -24,29 +22,6 @@ from tests.fakes.horde import FakeHorde
 from tests.unit.horde.conftest import AGENT
 
 STATUS = "/v2/generate/text/status"
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@pytest_asyncio.fixture
-async def tiny_app() -> AsyncIterator[Callable[[Handler], Awaitable[str]]]:
-    """Serve one handler on every path; for answers the fake Horde cannot give."""
-    runners: list[web.AppRunner] = []
-
-    async def serve(handler: Handler) -> str:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", handler)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        runners.append(runner)
-        port = runner.addresses[0][1]
-        return f"http://127.0.0.1:{port}/api"
-
-    yield serve
-    for runner in runners:
-        await runner.cleanup()
 
 
 async def test_an_html_502_is_unavailable(horde: HordeClient, fake_horde: FakeHorde) -> None:
