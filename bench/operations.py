@@ -190,7 +190,7 @@ _VARIANTS: dict[str, float | None] = {
 
 
 async def _concurrent_rounds(rounds: int, generations: int) -> dict[str, list[_Run]]:
-    """``rounds`` rounds of one run per variant, the three at once, each with its own fakes.
+    """``rounds`` rounds of one run per variant, all at once, each with its own fakes.
 
     At once rather than in turn (until 2026-12-06): the machine is shared and its load drifts
     within seconds, so runs in turn read ±15 % apart in CPU per generation however alike;
