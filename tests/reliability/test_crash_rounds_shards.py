@@ -17,7 +17,8 @@ back by the restarted process or taken over by the survivor). Checked after each
   avoid is counted, not hidden: a submit the Horde accepted while its process was killed
   before storing the Horde id (the Horde has no idempotency key, see ``submitter.py``). Such
   an extra request is allowed only for a job of a killed process whose row had no Horde id
-  right after the kill, only if it reached the Horde before the kill, and at most once;
+  right after the kill, only if it was sent before the kill (read by the fake Horde by the
+  time the victims were reaped, well before any takeover), and at most once;
 - the logged-in member's key paid for every one of their submits, also those another process
   made after a takeover; no secret in any child's DEBUG output.
 
@@ -59,6 +60,7 @@ MEMBERS_PER_GUILD = 5
 SHARDS = ("0", "1")
 # The processes each round kills: shard 0's, shard 1's, then both, and again.
 VICTIMS = (("0",), ("1",), ("0", "1"))
+DRAIN = 0.2  # seconds for the fake Horde to read a victim's last request (well under LEASE)
 
 
 @dataclass
@@ -74,7 +76,10 @@ class Round:
     """What happened in one round, for the checks and the printed figures."""
 
     victims: tuple[str, ...]
-    killed_at: float = 0.0
+    # The fake Horde's time once the victims are reaped and what they wrote before dying has
+    # been read: a submit a victim sent just before the signal reaches the fake's handler after
+    # it, so the moment of the signal itself would call that submit late.
+    dead_at: float = 0.0
     after_kill: list[dict[str, Any]] = field(default_factory=list)  # rows right after the kill
     rows: list[dict[str, Any]] = field(default_factory=list)  # rows at the end
     outputs: list[str] = field(default_factory=list)
@@ -147,13 +152,16 @@ async def play_round(
         ias = await start_jobs(discord_fake, world)
         await all_rows(url, 15, lambda rows: len(rows) == JOBS)
         await asyncio.sleep(rng.uniform(0.0, 1.0))
-        plan.killed_at = horde.clock.time()
         for shard in plan.victims:
             procs[shard].send_signal(signal.SIGKILL)
         for shard in plan.victims:
             assert await procs[shard].wait() == -signal.SIGKILL
             plan.outputs.append(procs[shard].output)
         plan.after_kill = await job_rows(url)
+        # Let the fake Horde read what the victims sent before dying. No process can submit
+        # one of their jobs meanwhile: the survivor waits out the lease, LEASE seconds.
+        await asyncio.sleep(DRAIN)
+        plan.dead_at = horde.clock.time()
         for shard in plan.victims:  # back within the lease (takes its own back) or after it
             await asyncio.sleep(rng.uniform(0.0, LEASE * 1.5))
             await start(shard)
@@ -264,7 +272,7 @@ def submit_problems(
             len(extra) == 1
             and was["guild_id"] in victim_guilds
             and was["horde_id"] is None
-            and extra[0].created_at <= plan.killed_at
+            and extra[0].created_at <= plan.dead_at
         )
         if on_the_wire:
             allowed += 1
